@@ -1,0 +1,69 @@
+// papermail as a Fastify plugin: external plugins first, then the routes. server.ts and the tests register it.
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { isPapermailError } from './errors.js';
+import { healthRoutes } from './routes/health.js';
+import type { Services } from './services.js';
+
+export interface AppOptions {
+  services: Services;
+}
+
+async function app(fastify: FastifyInstance, { services }: AppOptions): Promise<void> {
+  await fastify.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        // Pages carry no scripts of their own; the OpenAPI UI at /docs needs its bundled ones.
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'https:'],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+  });
+  await fastify.register(formbody);
+  await fastify.register(swagger, {
+    openapi: {
+      info: { title: 'papermail', description: 'Daily digest of trending AI papers', version: '0.1.0' },
+      components: { securitySchemes: { admin: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await fastify.register(swaggerUi, { routePrefix: '/docs' });
+
+  fastify.setErrorHandler((err: FastifyError, request, reply) => {
+    if (isPapermailError(err)) {
+      return reply.code(err.statusCode).send({ error: err.code, message: err.message, details: err.details });
+    }
+    if (err.validation) {
+      return reply.code(400).send({ error: 'PAPERMAIL_ERR_BAD_REQUEST', message: err.message });
+    }
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      return reply.code(err.statusCode).send({ error: err.code ?? 'PAPERMAIL_ERR_BAD_REQUEST', message: err.message });
+    }
+    request.log.error({ err }, 'request failed');
+    return reply.code(500).send({ error: 'PAPERMAIL_ERR_INTERNAL', message: 'Something went wrong on our side.' });
+  });
+
+  await fastify.register(healthRoutes, { services });
+}
+
+/** papermail as a Fastify plugin; needs `services` in its options. */
+const papermail = fp(app, { name: 'papermail', fastify: '5.x' });
+export default papermail;
+
+/** A Fastify instance with papermail registered: what server.ts listens with and what tests inject into. */
+export async function buildServer(services: Services): Promise<FastifyInstance> {
+  const fastify = Fastify({
+    loggerInstance: services.log as FastifyBaseLogger,
+    trustProxy: services.config.trustProxy,
+    ajv: { customOptions: { removeAdditional: 'all', coerceTypes: true } },
+  });
+  await fastify.register(papermail, { services });
+  return fastify;
+}

@@ -1,0 +1,213 @@
+// The one place that reads the environment. Everything else receives a Config.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { validate as validateCron } from 'node-cron';
+
+export interface Config {
+  /** Postgres to use; when absent an embedded Postgres is started under DATA_DIR. */
+  databaseUrl: string | undefined;
+  host: string;
+  port: number;
+  /** Base of every link in emails and pages, without a trailing slash. */
+  publicUrl: string;
+  /** Bearer token for /api/admin; admin routes are off when absent. */
+  adminToken: string | undefined;
+  /** Secret for signed values (CSRF). Generated and kept under DATA_DIR when not given. */
+  secret: string | undefined;
+  /** SMTP relay; when absent, messages are written as .eml files under DATA_DIR/outbox. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** List-Id header value, e.g. "papermail.example.org". */
+  listId: string;
+  dataDir: string;
+  logLevel: string;
+  trustProxy: boolean;
+  scheduler: { enabled: boolean; cron: string; timezone: string };
+  send: {
+    concurrency: number;
+    /** Messages per second across this process; 0 means no limit. */
+    ratePerSecond: number;
+    maxAttempts: number;
+    /** First retry delay; doubles with each attempt. */
+    retryBaseMs: number;
+    /** How long `papermail digest` waits for retries before it gives up and reports what is pending. */
+    waitLimitMs: number;
+    batchSize: number;
+  };
+  dkim: { domain: string; selector: string; privateKey: string } | undefined;
+  sources: {
+    default: string;
+    hfBaseUrl: string;
+    arxivBaseUrl: string;
+    arxivCategories: string[];
+    /** Milliseconds a single HTTP request may take. */
+    timeoutMs: number;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function str(env: Env, name: string, fallback?: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? fallback : value;
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = str(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^-?\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number from ${min} to ${max} (got "${raw}")`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be from ${min} to ${max} (got ${value})`);
+  return value;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = str(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (['1', 'true', 'on', 'yes'].includes(raw)) return true;
+  if (['0', 'false', 'off', 'no'].includes(raw)) return false;
+  throw new ConfigError(name, `must be on or off (got "${raw}")`);
+}
+
+function url(env: Env, name: string, protocols: string[], fallback?: string): string | undefined {
+  const raw = str(env, name, fallback);
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `is not a valid URL (got "${redact(raw)}")`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(
+      name,
+      `must start with ${protocols.map((p) => `${p}//`).join(' or ')} (got "${redact(raw)}")`,
+    );
+  }
+  return raw;
+}
+
+/** Hides a password in a URL so that config errors never print secrets. */
+function redact(raw: string): string {
+  return raw.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+function timezoneOk(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Reads `.env` from the working directory when present; real environment variables win. */
+export function readEnv(cwd = process.cwd(), env: Env = process.env): Env {
+  const file = path.join(cwd, '.env');
+  if (!existsSync(file)) return { ...env };
+  return { ...parseDotenv(readFileSync(file)), ...env };
+}
+
+/** Validates the environment into a Config, or throws a ConfigError naming the first bad variable. */
+export function loadConfig(env: Env): Config {
+  const port = int(env, 'PORT', 3000, 1, 65535);
+  const host = str(env, 'HOST', '127.0.0.1')!;
+  const publicUrl = url(env, 'PUBLIC_URL', ['http:', 'https:'], `http://localhost:${port}`)!.replace(/\/+$/, '');
+
+  const adminToken = str(env, 'ADMIN_TOKEN');
+  if (adminToken !== undefined && adminToken.length < 16) {
+    throw new ConfigError('ADMIN_TOKEN', 'must be at least 16 characters long');
+  }
+  const secret = str(env, 'SECRET');
+  if (secret !== undefined && secret.length < 32)
+    throw new ConfigError('SECRET', 'must be at least 32 characters long');
+
+  const mailFrom = str(env, 'MAIL_FROM', 'papermail <digest@localhost>')!;
+  if (/[\r\n]/.test(mailFrom) || !/@/.test(mailFrom)) throw new ConfigError('MAIL_FROM', 'must be one email address');
+
+  const cron = str(env, 'DIGEST_CRON', '0 7 * * *')!;
+  if (!validateCron(cron)) throw new ConfigError('DIGEST_CRON', `is not a valid cron expression (got "${cron}")`);
+  const timezone = str(env, 'DIGEST_TIMEZONE', 'UTC')!;
+  if (!timezoneOk(timezone)) throw new ConfigError('DIGEST_TIMEZONE', `is not a known time zone (got "${timezone}")`);
+
+  const logLevel = str(env, 'LOG_LEVEL', 'info')!;
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError(
+      'LOG_LEVEL',
+      `must be one of fatal, error, warn, info, debug, trace, silent (got "${logLevel}")`,
+    );
+  }
+
+  const source = str(env, 'SOURCE', 'huggingface')!;
+  if (!['huggingface', 'arxiv'].includes(source) && !source.startsWith('file:')) {
+    throw new ConfigError('SOURCE', `must be huggingface, arxiv or file:PATH (got "${source}")`);
+  }
+  const categories = (str(env, 'ARXIV_CATEGORIES', 'cs.CL,cs.LG,cs.CV') ?? '')
+    .split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
+  for (const c of categories) {
+    if (!/^[a-z-]+(\.[A-Za-z-]+)?$/.test(c)) throw new ConfigError('ARXIV_CATEGORIES', `has a bad category "${c}"`);
+  }
+
+  const dkimDomain = str(env, 'DKIM_DOMAIN');
+  const dkimSelector = str(env, 'DKIM_SELECTOR');
+  let dkimKey = str(env, 'DKIM_PRIVATE_KEY')?.replace(/\\n/g, '\n');
+  const dkimKeyFile = str(env, 'DKIM_PRIVATE_KEY_FILE');
+  if (dkimKeyFile !== undefined) {
+    if (!existsSync(dkimKeyFile)) throw new ConfigError('DKIM_PRIVATE_KEY_FILE', `names a file that does not exist`);
+    dkimKey = readFileSync(dkimKeyFile, 'utf8');
+  }
+  let dkim: Config['dkim'];
+  if (dkimDomain || dkimSelector || dkimKey) {
+    if (!dkimDomain) throw new ConfigError('DKIM_DOMAIN', 'is required when DKIM is configured');
+    if (!dkimSelector) throw new ConfigError('DKIM_SELECTOR', 'is required when DKIM is configured');
+    if (!dkimKey?.includes('PRIVATE KEY')) {
+      throw new ConfigError('DKIM_PRIVATE_KEY', 'must be a PEM private key (or set DKIM_PRIVATE_KEY_FILE)');
+    }
+    dkim = { domain: dkimDomain, selector: dkimSelector, privateKey: dkimKey };
+  }
+
+  return {
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    host,
+    port,
+    publicUrl,
+    adminToken,
+    secret,
+    smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
+    mailFrom,
+    listId: str(env, 'LIST_ID', `papermail.${new URL(publicUrl).hostname}`)!,
+    dataDir: path.resolve(str(env, 'DATA_DIR', './.data')!),
+    logLevel,
+    trustProxy: bool(env, 'TRUST_PROXY', false),
+    scheduler: { enabled: bool(env, 'SCHEDULER', true), cron, timezone },
+    send: {
+      concurrency: int(env, 'SEND_CONCURRENCY', 5, 1, 100),
+      ratePerSecond: int(env, 'SEND_RATE', 0, 0, 100000),
+      maxAttempts: int(env, 'SEND_MAX_ATTEMPTS', 5, 1, 50),
+      retryBaseMs: int(env, 'SEND_RETRY_BASE_MS', 30000, 10, 86400000),
+      waitLimitMs: int(env, 'SEND_WAIT_LIMIT_MS', 600000, 0, 86400000),
+      batchSize: int(env, 'SEND_BATCH_SIZE', 200, 1, 10000),
+    },
+    dkim,
+    sources: {
+      default: source,
+      hfBaseUrl: url(env, 'HF_BASE_URL', ['http:', 'https:'], 'https://huggingface.co')!.replace(/\/+$/, ''),
+      arxivBaseUrl: url(env, 'ARXIV_BASE_URL', ['http:', 'https:'], 'https://export.arxiv.org')!.replace(/\/+$/, ''),
+      arxivCategories: categories,
+      timeoutMs: int(env, 'HTTP_TIMEOUT_MS', 20000, 100, 600000),
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { createTestDatabase } from '../helpers/database.js';
+import { collect, freePort, runCli, startScript, waitForHttp } from '../helpers/process.js';
+
+function postgresProcessesUsing(dir: string): string[] {
+  const out = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
+  return out.split('\n').filter((line) => line.includes('postgres') && line.includes(dir));
+}
+
+describe('the server process', () => {
+  it('refuses a bad PORT at once with one line naming it', async () => {
+    const started = Date.now();
+    const result = await collect(startScript('src/server.ts', [], { PORT: 'abc' })).done;
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /^papermail: configuration error: PORT must be a whole number/m);
+    assert.ok(Date.now() - started < 10_000);
+  });
+
+  it('serves on DATABASE_URL, starts no Postgres, and exits cleanly on SIGTERM', async () => {
+    const db = await createTestDatabase();
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'papermail-ext-'));
+    after(() => rmSync(dataDir, { recursive: true, force: true }));
+    const port = await freePort();
+    const child = startScript('src/server.ts', [], { DATABASE_URL: db.url, PORT: String(port), DATA_DIR: dataDir });
+    const run = collect(child);
+    await waitForHttp(`http://127.0.0.1:${port}/readyz`);
+    assert.deepEqual(postgresProcessesUsing(dataDir), []);
+    const t0 = Date.now();
+    child.kill('SIGTERM');
+    const result = await run.done;
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(Date.now() - t0 < 5000, 'stops within 5 s');
+    assert.match(result.stdout, /shutting down/);
+  });
+
+  it('with no DATABASE_URL runs an embedded Postgres that keeps its data and stops with the process', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'papermail-embedded-'));
+    after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+    const first = await runCli(['demo'], { DATA_DIR: dataDir });
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /topics: 17 added/);
+    const second = await runCli(['demo'], { DATA_DIR: dataDir });
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stdout, /topics: 0 added, 17 in the catalog/, 'the second run reuses the same data');
+    assert.deepEqual(postgresProcessesUsing(dataDir), [], 'the CLI leaves no Postgres behind');
+
+    const port = await freePort();
+    const child = startScript('src/server.ts', [], { PORT: String(port), DATA_DIR: dataDir });
+    const run = collect(child);
+    await waitForHttp(`http://127.0.0.1:${port}/readyz`);
+    assert.ok(postgresProcessesUsing(dataDir).length > 0, 'the embedded Postgres runs under DATA_DIR');
+    child.kill('SIGTERM');
+    const result = await run.done;
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(postgresProcessesUsing(dataDir), [], 'SIGTERM leaves no Postgres behind');
+  });
+});
