@@ -1,0 +1,46 @@
+import nodemailer from 'nodemailer';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { Mailer } from './mailer.js';
+import { toNodemailerMessage } from './message-options.js';
+
+// DKIM must cover the one-click unsubscribe headers (RFC 8058 section 4), so the list is spelled out here.
+const DKIM_HEADERS =
+  'From:Sender:Reply-To:Subject:Date:Message-ID:To:Cc:MIME-Version:Content-Type:Content-Transfer-Encoding:' +
+  'List-Id:List-Unsubscribe:List-Unsubscribe-Post';
+
+/** Nodemailer's pooled SMTP: `concurrency` connections, optional messages-per-second limit, optional DKIM. */
+export function createSmtpMailer(config: Config, log: Logger): Mailer {
+  const { concurrency, ratePerSecond } = config.send;
+  const transport = nodemailer.createTransport({
+    pool: true,
+    url: config.smtpUrl,
+    maxConnections: concurrency,
+    maxMessages: Number.POSITIVE_INFINITY,
+    ...(ratePerSecond > 0 ? { rateDelta: 1000, rateLimit: ratePerSecond } : {}),
+    connectionTimeout: 30_000,
+    greetingTimeout: 30_000,
+    socketTimeout: 60_000,
+    ...(config.dkim
+      ? {
+          dkim: {
+            domainName: config.dkim.domain,
+            keySelector: config.dkim.selector,
+            privateKey: config.dkim.privateKey,
+            headerFieldNames: DKIM_HEADERS,
+          },
+        }
+      : {}),
+  });
+  log.info({ concurrency, ratePerSecond, dkim: Boolean(config.dkim) }, 'mail goes to the SMTP relay');
+  return {
+    kind: 'smtp',
+    async send(message) {
+      const info = await transport.sendMail(toNodemailerMessage(config, message));
+      return { messageId: message.messageId, response: String(info.response ?? '') };
+    },
+    async close() {
+      transport.close();
+    },
+  };
+}

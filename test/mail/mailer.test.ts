@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { simpleParser } from 'mailparser';
+import { createLogger } from '../../src/logger.js';
+import { createMailer } from '../../src/mail/create-mailer.js';
+import { newMessageId } from '../../src/mail/message-options.js';
+import { testConfig } from '../helpers/app.js';
+import { startSmtpSink } from '../helpers/smtp-sink.js';
+
+const log = createLogger('silent');
+const headers = {
+  'List-Id': '<papermail.example.org>',
+  'List-Unsubscribe': '<https://papers.example.org/unsubscribe/tok>',
+  'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+};
+
+describe('mailers', () => {
+  it('without SMTP_URL writes one .eml file per message that a mail client can read', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'papermail-outbox-'));
+    after(() => rmSync(dataDir, { recursive: true, force: true }));
+    const config = testConfig({ DATA_DIR: dataDir });
+    const mailer = createMailer(config, log);
+    assert.equal(mailer.kind, 'outbox');
+    const messageId = newMessageId(config);
+    const result = await mailer.send({
+      to: 'ada@example.org',
+      subject: 'Hello',
+      html: '<p>Hi</p>',
+      text: 'Hi',
+      messageId,
+      headers,
+    });
+    const files = readdirSync(path.join(dataDir, 'outbox'));
+    assert.equal(files.length, 1);
+    assert.equal(path.join(dataDir, 'outbox', files[0]!), result.file);
+    const parsed = await simpleParser(readFileSync(result.file!));
+    assert.equal(parsed.subject, 'Hello');
+    assert.equal(parsed.messageId, messageId);
+    assert.equal(parsed.text?.trim(), 'Hi');
+    assert.match(readFileSync(result.file!, 'utf8'), /^List-Unsubscribe-Post: List-Unsubscribe=One-Click$/m);
+  });
+
+  it('with SMTP_URL sends through the relay, DKIM-signed over the one-click headers', async () => {
+    const sink = await startSmtpSink();
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const config = testConfig({
+      SMTP_URL: sink.url,
+      DKIM_DOMAIN: 'example.org',
+      DKIM_SELECTOR: 'pm',
+      DKIM_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    });
+    const mailer = createMailer(config, log);
+    assert.equal(mailer.kind, 'smtp');
+    await mailer.send({
+      to: 'ada@example.org',
+      subject: 'Hi',
+      html: '<p>x</p>',
+      text: 'x',
+      messageId: newMessageId(config),
+      headers,
+    });
+    const [mail] = await sink.waitFor(1);
+    assert.deepEqual(mail!.envelopeTo, ['ada@example.org']);
+    const dkim = mail!.header('dkim-signature') ?? '';
+    assert.match(dkim, /d=example\.org/);
+    await mailer.close();
+    const signed = /;h=([^;]+)/.exec(dkim.replace(/\s+/g, ''))![1]!.toLowerCase().split(':');
+    assert.ok(signed.includes('list-unsubscribe') && signed.includes('list-unsubscribe-post'), signed.join(':'));
+  });
+});
