@@ -6,6 +6,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { isPapermailError } from './errors.js';
+import { assetRoutes } from './routes/assets.js';
 import { healthRoutes } from './routes/health.js';
 import type { Services } from './services.js';
 
@@ -51,6 +52,7 @@ async function app(fastify: FastifyInstance, { services }: AppOptions): Promise<
   });
 
   await fastify.register(healthRoutes, { services });
+  await fastify.register(assetRoutes);
 }
 
 /** papermail as a Fastify plugin; needs `services` in its options. */
