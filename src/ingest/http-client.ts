@@ -61,12 +61,18 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   let queue: Promise<unknown> = Promise.resolve();
 
   async function attemptOnce(url: string, accept: string): Promise<HttpResponse> {
-    const wait = notBefore - Date.now();
-    if (wait > 0) await sleep(wait);
-    notBefore = Date.now() + minIntervalMs;
-    const signal = AbortSignal.timeout(timeoutMs);
-    const res = await fetch(url, { headers: { 'user-agent': userAgent, accept }, signal, redirect: 'follow' });
-    const body = await res.text();
+    // A loop, because a timer may fire a millisecond before Date.now() agrees the time has come.
+    for (let wait = notBefore - Date.now(); wait > 0; wait = notBefore - Date.now()) await sleep(wait);
+    let res: Response;
+    let body: string;
+    try {
+      const signal = AbortSignal.timeout(timeoutMs);
+      res = await fetch(url, { headers: { 'user-agent': userAgent, accept }, signal, redirect: 'follow' });
+      body = await res.text();
+    } finally {
+      // Spacing counts from the end of one exchange to the start of the next: stricter than start to start.
+      notBefore = Date.now() + minIntervalMs;
+    }
     // A success that used up the window: hold the next request until it resets. (Refusals are handled by the
     // retry loop, which also decides when a wait is too long to sit out.)
     const limit = rateLimitState(res.headers);

@@ -43,13 +43,22 @@ function paperRow(l: FetchedListing) {
 async function upsertPapers(tx: Prisma.TransactionClient, listings: FetchedListing[]): Promise<number> {
   const rows = JSON.stringify(listings.map(paperRow));
   // A source that lacks a fact (arXiv has no AI summary, an old HF shape no keywords) keeps what another gave.
+  // Only new or changed papers are offered to the INSERT: Postgres computes the generated search vector of every
+  // offered row, even one that then conflicts, and that vector is most of the cost of storing a paper.
   const result = await tx.$queryRaw<{ inserted: boolean }[]>`
     WITH incoming AS (
       SELECT * FROM jsonb_to_recordset(${rows}::jsonb) AS x(
         id text, title text, authors text[], abstract text, ai_summary text, ai_keywords text[], code_url text,
         github_stars int, project_url text, thumbnail_url text, organization text, published_at timestamp(3))
     ), merged AS (
-      SELECT i.id, i.title,
+      SELECT m.*,
+        (p.title, p.authors, p.abstract, p.ai_summary, p.ai_keywords, p.code_url, p.github_stars, p.project_url,
+          p.thumbnail_url, p.organization, p.published_at)
+        IS DISTINCT FROM (m.title, m.authors, m.abstract, m.ai_summary, m.ai_keywords, m.code_url, m.github_stars,
+          m.project_url, m.thumbnail_url, m.organization, m.published_at) AS differs
+      FROM incoming i
+      LEFT JOIN papers p ON p.id = i.id
+      CROSS JOIN LATERAL (SELECT i.id, i.title,
         CASE WHEN cardinality(i.authors) > 0 OR p.id IS NULL THEN i.authors ELSE p.authors END AS authors,
         CASE WHEN i.abstract <> '' OR p.id IS NULL THEN i.abstract ELSE p.abstract END AS abstract,
         coalesce(i.ai_summary, p.ai_summary) AS ai_summary,
@@ -59,20 +68,20 @@ async function upsertPapers(tx: Prisma.TransactionClient, listings: FetchedListi
         coalesce(i.project_url, p.project_url) AS project_url,
         coalesce(i.thumbnail_url, p.thumbnail_url) AS thumbnail_url,
         coalesce(i.organization, p.organization) AS organization,
-        coalesce(i.published_at, p.published_at) AS published_at
-      FROM incoming i LEFT JOIN papers p ON p.id = i.id
+        coalesce(i.published_at, p.published_at) AS published_at) m
     )
     INSERT INTO papers AS p (id, title, authors, abstract, ai_summary, ai_keywords, code_url, github_stars,
       project_url, thumbnail_url, organization, published_at, updated_at)
     SELECT id, title, authors, abstract, ai_summary, ai_keywords, code_url, github_stars, project_url,
       thumbnail_url, organization, published_at, now()
-    FROM merged ORDER BY id
+    FROM merged WHERE differs ORDER BY id
     ON CONFLICT (id) DO UPDATE SET
       title = excluded.title, authors = excluded.authors, abstract = excluded.abstract,
       ai_summary = excluded.ai_summary, ai_keywords = excluded.ai_keywords, code_url = excluded.code_url,
       github_stars = excluded.github_stars, project_url = excluded.project_url,
       thumbnail_url = excluded.thumbnail_url, organization = excluded.organization,
       published_at = excluded.published_at, updated_at = excluded.updated_at
+    -- Another ingest may have stored the same facts since this statement's snapshot: then there is nothing to do.
     WHERE (p.title, p.authors, p.abstract, p.ai_summary, p.ai_keywords, p.code_url, p.github_stars,
         p.project_url, p.thumbnail_url, p.organization, p.published_at)
       IS DISTINCT FROM (excluded.title, excluded.authors, excluded.abstract, excluded.ai_summary,
