@@ -62,7 +62,8 @@ const tmp = mkdtempSync(path.join(os.tmpdir(), 'papermail-bench-'));
 
 try {
   out(`Postgres: ${server.embedded ? 'embedded' : 'from TEST_DATABASE_URL / DATABASE_URL'}; scratch database ${name}`);
-  out(`machine: ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  const load = os.loadavg().map((l) => l.toFixed(1));
+  out(`machine: ${os.cpus().length} CPUs, load average ${load.join(' ')}`);
   await prisma.$queryRaw`SELECT 1`;
 
   // 1. 5,000 papers.

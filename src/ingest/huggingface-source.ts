@@ -27,7 +27,7 @@ export function createHuggingFaceSource(options: HuggingFaceSourceOptions): Pape
     name: 'huggingface',
     async fetchDay(day) {
       const items: unknown[] = [];
-      const seen = new Set<unknown>();
+      const seen = new Set<string>();
       for (let page = 0; page < maxPages; page++) {
         const url = `${baseUrl}/api/daily_papers?${new URLSearchParams({ date: day, p: String(page), limit: String(pageSize) })}`;
         const res = await http.get(url, 'application/json');
@@ -37,9 +37,10 @@ export function createHuggingFaceSource(options: HuggingFaceSourceOptions): Pape
           );
         }
         const pageItems = parseDailyPapersJson(res.body, `Hugging Face's answer for ${day} (page ${page})`);
-        // A server that ignores `p` would send page 0 forever: stop when a page brings nothing new.
-        if (pageItems.length > 0 && pageItems.every((item) => seen.has(idOf(item)))) break;
-        for (const item of pageItems) seen.add(idOf(item));
+        // A server that ignores `p` would send page 0 forever: stop when a page brings no id not seen before.
+        const ids = pageItems.map(idOf).filter((id): id is string => typeof id === 'string');
+        if (ids.length > 0 && ids.every((id) => seen.has(id))) break;
+        for (const id of ids) seen.add(id);
         items.push(...pageItems);
         if (pageItems.length < pageSize) break;
       }

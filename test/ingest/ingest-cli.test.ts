@@ -67,16 +67,18 @@ describe('papermail ingest', () => {
     const { db, server, env } = await setup();
     const closedPort = await freePort();
 
-    const badDate = await runCli(['ingest', '--date', '2026-02-30'], env);
-    const noDate = await runCli(['ingest'], env);
-    const badSource = await runCli(['ingest', '--date', '2026-07-31', '--source', 'rss'], env);
-    const unreachable = await runCli(['ingest', '--date', '2026-07-31'], {
-      ...env,
-      HF_BASE_URL: `http://127.0.0.1:${closedPort}`,
-      HTTP_RETRIES: '0',
-    });
     server.route(DAILY_PAPERS_PATH, () => ({ body: '<html>Service temporarily unavailable</html>' }));
-    const malformed = await runCli(['ingest', '--date', '2026-07-31'], env);
+    const [badDate, noDate, badSource, unreachable, malformed] = await Promise.all([
+      runCli(['ingest', '--date', '2026-02-30'], env),
+      runCli(['ingest'], env),
+      runCli(['ingest', '--date', '2026-07-31', '--source', 'rss'], env),
+      runCli(['ingest', '--date', '2026-07-31'], {
+        ...env,
+        HF_BASE_URL: `http://127.0.0.1:${closedPort}`,
+        HTTP_RETRIES: '0',
+      }),
+      runCli(['ingest', '--date', '2026-07-31'], env),
+    ]);
 
     const cases = [
       [badDate, /^papermail: "2026-02-30" is not a real calendar date$/],
