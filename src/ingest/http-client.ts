@@ -17,7 +17,7 @@ export interface HttpClientOptions {
   retryBaseMs?: number;
   /** A server that asks for a longer wait than this fails the request now instead of stalling the run. */
   maxServerWaitMs?: number;
-  /** Least time between the starts of two requests (arXiv: 3000). */
+  /** Least time from the end of one request to the start of the next, retries included (arXiv: 3000). */
   minIntervalMs?: number;
   log: Logger;
 }

@@ -1,7 +1,7 @@
 // Ingest: fetch a day's trending papers from a source and store them (papers + listings) in one transaction.
 // The scheduler, the CLI and admin actions all come through `ingestDay`.
 import type { Config } from '../config.js';
-import { parseDay } from '../dates.js';
+import { formatDay, parseDay } from '../dates.js';
 import type { PrismaClient } from '../db/client.js';
 import { errors } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -56,8 +56,8 @@ export function createIngestService(deps: IngestDeps): IngestService {
   };
 
   return {
-    async ingestDay(day, sourceName = config.sources.default) {
-      parseDay(day);
+    async ingestDay(dayText, sourceName = config.sources.default) {
+      const day = formatDay(parseDay(dayText));
       const source = sourceFor(sourceName);
       const started = Date.now();
       const fetched = await source.fetchDay(day);
