@@ -43,6 +43,8 @@ export interface Config {
     arxivCategories: string[];
     /** Milliseconds a single HTTP request may take. */
     timeoutMs: number;
+    /** Retries of a source request after 429, 5xx, a timeout or a network error (with exponential backoff). */
+    retries: number;
   };
 }
 
@@ -208,6 +210,7 @@ export function loadConfig(env: Env): Config {
       arxivBaseUrl: url(env, 'ARXIV_BASE_URL', ['http:', 'https:'], 'https://export.arxiv.org')!.replace(/\/+$/, ''),
       arxivCategories: categories,
       timeoutMs: int(env, 'HTTP_TIMEOUT_MS', 20000, 100, 600000),
+      retries: int(env, 'HTTP_RETRIES', 3, 0, 10),
     },
   };
 }

@@ -3,6 +3,7 @@
 import type { Config } from './config.js';
 import type { PrismaClient } from './db/client.js';
 import { createHealthService, type HealthService } from './health/health-service.js';
+import { createIngestService, type IngestService } from './ingest/ingest-service.js';
 import { createLinks, type Links } from './links.js';
 import type { Logger } from './logger.js';
 import { createMailer } from './mail/create-mailer.js';
@@ -17,6 +18,8 @@ export interface Services {
   secret: string;
   mailer: Mailer;
   health: HealthService;
+  /** Fetches a day's trending papers from a source and stores them (`ingestDay`). */
+  ingest: IngestService;
   /** Closes what the services opened (transports, timers). The database is closed by its owner. */
   close(): Promise<void>;
 }
@@ -39,6 +42,7 @@ export function createServices(deps: ServiceDeps): Services {
     secret: resolveSecret(config),
     mailer,
     health: createHealthService(prisma),
+    ingest: createIngestService({ prisma, config, log }),
     async close() {
       await mailer.close();
     },
