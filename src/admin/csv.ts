@@ -37,51 +37,53 @@ export interface CsvRecord {
 export function parseCsv(text: string): CsvRecord[] {
   const records: CsvRecord[] = [];
   const input = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  const n = input.length;
+  const countBreaks = (from: number, to: number) => (input.slice(from, to).match(/\r\n|\r|\n/g) ?? []).length;
   let line = 1;
   let i = 0;
-  const n = input.length;
 
   while (i < n) {
     const startLine = line;
     const cells: string[] = [];
-    // One record: cells until an unquoted line break or the end of the input.
+    // One record: cells until an unquoted line break or the end of the input. Cells are cut with slice, not built
+    // a character at a time: a 100 000-row file must parse in well under a second.
     for (;;) {
-      let cell = '';
       if (input[i] === '"') {
         const quoteLine = line;
-        i++;
+        let cell = '';
+        let from = i + 1;
         for (;;) {
-          if (i >= n) throw errors.badRequest(`CSV: the quoted field that starts on line ${quoteLine} never ends.`);
-          const ch = input[i]!;
-          if (ch === '"') {
-            if (input[i + 1] === '"') {
-              cell += '"';
-              i += 2;
-              continue;
-            }
-            i++;
-            break;
+          const quote = input.indexOf('"', from);
+          if (quote === -1)
+            throw errors.badRequest(`CSV: the quoted field that starts on line ${quoteLine} never ends.`);
+          cell += input.slice(from, quote);
+          if (input[quote + 1] === '"') {
+            cell += '"';
+            from = quote + 2;
+            continue;
           }
-          if (ch === '\n' || (ch === '\r' && input[i + 1] !== '\n')) line++;
-          cell += ch;
-          i++;
+          line += countBreaks(i, quote);
+          i = quote + 1;
+          break;
         }
         const next = input[i];
         if (next !== undefined && next !== ',' && next !== '\r' && next !== '\n') {
           throw errors.badRequest(`CSV: line ${line} has text after a closing quote; double quotes inside a field.`);
         }
+        cells.push(cell);
       } else {
-        while (i < n) {
-          const ch = input[i]!;
-          if (ch === ',' || ch === '\r' || ch === '\n') break;
-          if (ch === '"') {
+        let end = i;
+        while (end < n) {
+          const c = input.charCodeAt(end);
+          if (c === 44 /* , */ || c === 13 /* CR */ || c === 10 /* LF */) break;
+          if (c === 34 /* " */) {
             throw errors.badRequest(`CSV: line ${line} has a quote inside an unquoted field; quote the whole field.`);
           }
-          cell += ch;
-          i++;
+          end++;
         }
+        cells.push(input.slice(i, end));
+        i = end;
       }
-      cells.push(cell);
       if (input[i] === ',') {
         i++;
         continue;

@@ -247,6 +247,68 @@ describe('readers as CSV', () => {
     }
   });
 
+  it('moves a status only away from mail, and leaves alone the columns the file does not have', async () => {
+    const { app, db } = await buildTestApp();
+    await seedTopics(db.prisma);
+    const p = db.prisma;
+    await addReader(p, { email: 'leaving@example.org', status: 'active', topics: ['agents'] });
+    await addReader(p, { email: 'paused@example.org', status: 'paused', topics: ['agents'] });
+    await addReader(p, { email: 'bounced@example.org', status: 'bounced' });
+    await addReader(p, {
+      email: 'kept@example.org',
+      topics: ['agents', 'reasoning'],
+      keywords: ['mamba'],
+      maxPapers: 7,
+    });
+    const importCsv = async (csv: string) => {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/admin/subscribers/import?mode=confirmed',
+        headers: { ...auth, 'content-type': 'text/csv' },
+        payload: csv,
+      });
+      assert.equal(res.statusCode, 200, res.body);
+      return res.json().report as { email: string; outcome: string; reason?: string; status: string }[];
+    };
+    const report = await importCsv(
+      [
+        'email,status',
+        'leaving@example.org,unsubscribed',
+        'paused@example.org,active',
+        'bounced@example.org,active',
+      ].join('\n'),
+    );
+    assert.deepEqual(
+      report.map((r) => [r.email, r.outcome, r.status, r.reason ?? '']),
+      [
+        ['leaving@example.org', 'updated', 'unsubscribed', ''],
+        ['paused@example.org', 'skipped', 'paused', 'already up to date'],
+        ['bounced@example.org', 'skipped', 'bounced', 'the reader is bounced; an import never subscribes them again'],
+      ],
+    );
+    const leaving = await p.subscriber.findUniqueOrThrow({ where: { emailKey: 'leaving@example.org' } });
+    assert.equal(leaving.status, 'unsubscribed');
+    assert.ok(leaving.unsubscribedAt);
+
+    const onlyEmail = await importCsv('email\nKEPT@example.org\n');
+    assert.deepEqual(
+      onlyEmail.map((r) => [r.outcome, r.reason]),
+      [['skipped', 'already up to date']],
+    );
+    const kept = await p.subscriber.findUniqueOrThrow({
+      where: { emailKey: 'kept@example.org' },
+      include: { topics: { include: { topic: true } } },
+    });
+    assert.equal(kept.email, 'kept@example.org', 'the address keeps the case it had');
+    assert.deepEqual(kept.keywords, ['mamba']);
+    assert.equal(kept.maxPapers, 7);
+    assert.deepEqual(kept.topics.map((t) => t.topic.slug).sort(), ['agents', 'reasoning']);
+
+    const emptyTopics = await importCsv('email,topics\nkept@example.org,\n');
+    assert.equal(emptyTopics[0]?.outcome, 'updated', 'an empty topics cell in a topics column means none');
+    assert.equal(await p.subscriberTopic.count({ where: { subscriberId: kept.id } }), 0);
+  });
+
   it('refuses a file it cannot read as a whole with a 400 that says why', async () => {
     const { app, db } = await buildTestApp();
     const post = (payload: string, url = '/api/admin/subscribers/import?mode=confirmed') =>
