@@ -81,8 +81,9 @@ export function createSubscriberAdmin({ prisma, log, sendConfirmation }: Subscri
 
       if (confirm.length > 0) {
         const failed = await sendConfirmations(confirm, sendConfirmation, log);
+        const owed = new Set(confirm);
         for (const line of report.report) {
-          if (line.id !== undefined && confirm.includes(line.id)) {
+          if (line.id !== undefined && line.outcome === 'created' && owed.has(line.id)) {
             line.confirmation = failed.has(line.id) ? 'failed' : 'sent';
           }
         }
