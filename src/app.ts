@@ -6,6 +6,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { isPapermailError } from './errors.js';
+import { adminRoutes } from './routes/admin/index.js';
 import { assetRoutes } from './routes/assets.js';
 import { healthRoutes } from './routes/health.js';
 import type { Services } from './services.js';
@@ -53,6 +54,11 @@ async function app(fastify: FastifyInstance, { services }: AppOptions): Promise<
 
   await fastify.register(healthRoutes, { services });
   await fastify.register(assetRoutes);
+  if (services.config.adminToken) {
+    await fastify.register(adminRoutes, { prefix: '/api/admin', services, adminToken: services.config.adminToken });
+  } else {
+    services.log.info('admin API is off: set ADMIN_TOKEN to turn on /api/admin');
+  }
 }
 
 /** papermail as a Fastify plugin; needs `services` in its options. */

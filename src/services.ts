@@ -1,5 +1,6 @@
 // The one place that wires papermail together: config, logger and database in; the domain services out.
 // HTTP routes, the scheduler and the CLI all receive this same object. Routes never see Prisma: only services do.
+import { type AdminService, createAdminService } from './admin/admin-service.js';
 import type { Config } from './config.js';
 import type { PrismaClient } from './db/client.js';
 import { createHealthService, type HealthService } from './health/health-service.js';
@@ -20,6 +21,8 @@ export interface Services {
   health: HealthService;
   /** Fetches a day's trending papers from a source and stores them (`ingestDay`). */
   ingest: IngestService;
+  /** The admin API's services: readers, topics, the audit log. */
+  admin: AdminService;
   /** Closes what the services opened (transports, timers). The database is closed by its owner. */
   close(): Promise<void>;
 }
@@ -43,6 +46,14 @@ export function createServices(deps: ServiceDeps): Services {
     mailer,
     health: createHealthService(prisma),
     ingest: createIngestService({ prisma, config, log }),
+    admin: createAdminService({
+      prisma,
+      log,
+      // Until the reader service is wired here, imports in `pending` mode report their confirmations as failed.
+      sendConfirmation: async () => {
+        throw new Error('confirmation emails are not available in this build');
+      },
+    }),
     async close() {
       await mailer.close();
     },

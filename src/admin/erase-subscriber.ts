@@ -1,0 +1,112 @@
+// Erasing a reader (a "right to erasure" request): the row stays so that delivery history and counts stay true, but
+// nothing in it, or in its deliveries, can name the person any more.
+import type { Prisma } from '../db/client.js';
+import { errors } from '../errors.js';
+import { newReaderToken } from './reader-token.js';
+
+export interface EraseResult {
+  id: number;
+  erasedAt: string;
+  /** Deliveries kept, anonymised. */
+  deliveries: number;
+  /** True when the reader had been erased before; nothing changed this time. */
+  alreadyErased: boolean;
+}
+
+/** The address an erased reader is left with: unique, and undeliverable by design (RFC 2606 reserves .invalid). */
+export function erasedAddress(id: number): string {
+  return `erased-${id}@invalid`;
+}
+
+/**
+ * Replaces the address, drops keywords and topics, rotates every token (old links then find no one: 404), marks the
+ * reader unsubscribed and erased, and scrubs the address and keywords out of the reader's deliveries.
+ */
+export async function eraseSubscriber(
+  tx: Prisma.TransactionClient,
+  id: number,
+  now = new Date(),
+): Promise<EraseResult> {
+  // Lock the row: a concurrent preferences change must not write keywords back after we cleared them.
+  const locked = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM subscribers WHERE id = ${id} FOR UPDATE`;
+  if (locked.length === 0) throw errors.notFound(`There is no reader ${id}.`);
+  const reader = await tx.subscriber.findUniqueOrThrow({
+    where: { id },
+    select: { email: true, keywords: true, erasedAt: true },
+  });
+  const deliveries = await tx.delivery.count({ where: { subscriberId: id } });
+  if (reader.erasedAt) {
+    return { id, erasedAt: reader.erasedAt.toISOString(), deliveries, alreadyErased: true };
+  }
+
+  const anonymous = erasedAddress(id);
+  await tx.subscriberTopic.deleteMany({ where: { subscriberId: id } });
+  await tx.subscriber.update({
+    where: { id },
+    data: {
+      email: anonymous,
+      emailKey: anonymous,
+      status: 'unsubscribed',
+      unsubscribedAt: now,
+      erasedAt: now,
+      keywords: [],
+      token: newReaderToken(),
+      confirmToken: null,
+      confirmExpiresAt: null,
+      confirmSentOn: null,
+      confirmSentCount: 0,
+    },
+  });
+
+  // Deliveries keep their dates, statuses and papers. What could name the reader: the address inside an SMTP error
+  // ("550 5.1.1 <ada@example.org>: no such user") and the reader's own keywords in the "why you got this" data.
+  const secrets = [reader.email, ...reader.keywords].filter((s) => s.length > 0);
+  const rows = await tx.delivery.findMany({
+    where: { subscriberId: id },
+    select: { id: true, lastError: true, matches: true },
+  });
+  for (const row of rows) {
+    const lastError = row.lastError === null ? null : scrubText(row.lastError, reader.email, anonymous);
+    const matches = scrubJson(row.matches, secrets, anonymous);
+    if (lastError !== row.lastError || JSON.stringify(matches) !== JSON.stringify(row.matches)) {
+      await tx.delivery.update({
+        where: { id: row.id },
+        data: { lastError, matches: matches as Prisma.InputJsonValue },
+      });
+    }
+  }
+  return { id, erasedAt: now.toISOString(), deliveries, alreadyErased: false };
+}
+
+function scrubText(text: string, email: string, replacement: string): string {
+  return text.replace(new RegExp(escapeRegExp(email), 'gi'), replacement);
+}
+
+/**
+ * Any string in the JSON that holds one of `secrets` (any case) as a whole phrase loses it: the address becomes the
+ * anonymous one, a keyword becomes "(erased)". Whole phrases only, so a keyword "rl" leaves "world" alone. The shape
+ * of `matches` belongs to the digest, so this walks any JSON rather than assuming one.
+ */
+function scrubJson(value: Prisma.JsonValue, secrets: string[], anonymous: string): Prisma.JsonValue {
+  const scrub = (text: string) =>
+    secrets.reduce(
+      (out, s) =>
+        out.replace(
+          new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(s)}(?![\\p{L}\\p{N}])`, 'giu'),
+          s.includes('@') ? anonymous : '(erased)',
+        ),
+      text,
+    );
+  if (typeof value === 'string') return scrub(value);
+  if (Array.isArray(value)) return value.map((v) => scrubJson(v, secrets, anonymous));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [scrub(k), scrubJson(v ?? null, secrets, anonymous)]),
+    );
+  }
+  return value;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

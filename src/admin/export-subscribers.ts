@@ -1,0 +1,31 @@
+// The readers as CSV (README, "CSV format"). Erased readers are left out: nothing of them is left to export.
+import type { PrismaClient } from '../db/client.js';
+import { formatCsv } from './csv.js';
+import { type SubscriberFilter, subscriberViewSelect, subscriberWhere, toSubscriberView } from './find-subscribers.js';
+import { SUBSCRIBER_CSV_COLUMNS, subscriberCsvCells } from './subscriber-csv.js';
+
+const BATCH = 1000;
+
+/** The CSV text and how many readers it holds. Reads in batches by id so a large list never loads at once. */
+export async function exportSubscribersCsv(
+  prisma: PrismaClient,
+  filter: SubscriberFilter,
+): Promise<{ csv: string; count: number }> {
+  const where = { ...(await subscriberWhere(prisma, filter)), erasedAt: null };
+  const parts = [formatCsv([SUBSCRIBER_CSV_COLUMNS])];
+  let count = 0;
+  let after = 0;
+  for (;;) {
+    const rows = await prisma.subscriber.findMany({
+      where: { ...where, id: { gt: after } },
+      select: subscriberViewSelect,
+      orderBy: { id: 'asc' },
+      take: BATCH,
+    });
+    if (rows.length === 0) break;
+    parts.push(formatCsv(rows.map((r) => subscriberCsvCells(toSubscriberView(r)))));
+    count += rows.length;
+    after = rows[rows.length - 1]!.id;
+  }
+  return { csv: parts.join(''), count };
+}
