@@ -8,6 +8,8 @@ import type { Logger } from './logger.js';
 import { createMailer } from './mail/create-mailer.js';
 import type { Mailer } from './mail/mailer.js';
 import { resolveSecret } from './secret.js';
+import { createSubscriptionService, type SubscriptionService } from './subscriptions/subscription-service.js';
+import { createTopicService, type TopicService } from './topics/topic-service.js';
 
 export interface Services {
   config: Config;
@@ -17,6 +19,8 @@ export interface Services {
   secret: string;
   mailer: Mailer;
   health: HealthService;
+  topics: TopicService;
+  subscriptions: SubscriptionService;
   /** Closes what the services opened (transports, timers). The database is closed by its owner. */
   close(): Promise<void>;
 }
@@ -32,6 +36,9 @@ export interface ServiceDeps {
 export function createServices(deps: ServiceDeps): Services {
   const { config, log, prisma } = deps;
   const mailer = deps.mailer ?? createMailer(config, log);
+  const topics = createTopicService(prisma);
+  const links = createLinks(config.publicUrl);
+  const subscriptions = createSubscriptionService({ prisma, config, log, links, mailer, topics });
   return {
     config,
     log,
@@ -39,7 +46,10 @@ export function createServices(deps: ServiceDeps): Services {
     secret: resolveSecret(config),
     mailer,
     health: createHealthService(prisma),
+    topics,
+    subscriptions,
     async close() {
+      await subscriptions.close();
       await mailer.close();
     },
   };
