@@ -2,13 +2,13 @@
 // button POSTs, with a CSRF value bound to the confirmation token, and only that activates.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { CSRF_FIELD, checkCsrfToken, issueCsrfToken } from '../../pages/csrf-token.js';
+import { checkCsrfToken, issueCsrfToken } from '../../pages/csrf-token.js';
 import type { Services } from '../../services.js';
 import type { ConfirmationView } from '../../subscriptions/confirm-sign-up.js';
+import { csrfOf } from './page-forms.js';
 import { sendPage } from './page-reply.js';
 
 const TokenParams = Type.Object({ token: Type.String() });
-const CsrfForm = Type.Object({ csrf: Type.Optional(Type.String({ maxLength: 200 })) });
 
 export const confirmPages: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   const { subscriptions, secret } = services;
@@ -30,16 +30,12 @@ export const confirmPages: FastifyPluginAsyncTypebox<{ services: Services }> = a
     return sendPage(reply, 200, 'confirm', title, pageData(token, view));
   });
 
-  app.post(
-    '/confirm/:token',
-    { schema: { hide: true, params: TokenParams, body: CsrfForm } },
-    async (request, reply) => {
-      const { token } = request.params;
-      // Unknown tokens first, so that every bad link gets the same 404 whatever the form carried.
-      await subscriptions.findConfirmation(token);
-      checkCsrfToken(secret, binding(token), request.body?.[CSRF_FIELD]);
-      const view = await subscriptions.confirm(token);
-      return sendPage(reply, 200, 'confirm', 'You are subscribed', pageData(token, view));
-    },
-  );
+  app.post('/confirm/:token', { schema: { hide: true, params: TokenParams } }, async (request, reply) => {
+    const { token } = request.params;
+    // Unknown tokens first, so that every bad link gets the same 404 whatever the form carried.
+    await subscriptions.findConfirmation(token);
+    checkCsrfToken(secret, binding(token), csrfOf(request.body));
+    const view = await subscriptions.confirm(token);
+    return sendPage(reply, 200, 'confirm', 'You are subscribed', pageData(token, view));
+  });
 };

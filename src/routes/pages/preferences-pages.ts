@@ -4,36 +4,15 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import { isPapermailError } from '../../errors.js';
-import { CSRF_FIELD, checkCsrfToken, issueCsrfToken } from '../../pages/csrf-token.js';
+import { checkCsrfToken, issueCsrfToken } from '../../pages/csrf-token.js';
 import type { Services } from '../../services.js';
 import { MAX_KEYWORD_LENGTH, MAX_KEYWORDS, splitKeywordText } from '../../subscriptions/keywords.js';
 import { MAX_PAPERS, MIN_PAPERS, type ReaderPreferences } from '../../subscriptions/reader-preferences.js';
 import { describeStatus } from '../../subscriptions/reader-status.js';
+import { asList, csrfOf, readerActions, readerBinding } from './page-forms.js';
 import { sendPage } from './page-reply.js';
-import { asList } from './subscribe-pages.js';
 
 const TokenParams = Type.Object({ token: Type.String() });
-
-/** The CSRF binding of every form on a reader's token pages (preferences and unsubscribe). */
-export const readerBinding = (token: string) => `reader:${token}`;
-
-/** The CSRF value of a form body of any shape (a missing body is a missing value: 403, not 400). */
-export function csrfOf(body: unknown): unknown {
-  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[CSRF_FIELD] : undefined;
-}
-
-/** The form actions of a reader's pages. */
-export function readerActions(token: string) {
-  const t = encodeURIComponent(token);
-  return {
-    save: `/preferences/${t}`,
-    pause: `/preferences/${t}/pause`,
-    resume: `/preferences/${t}/resume`,
-    preferences: `/preferences/${t}`,
-    unsubscribe: `/unsubscribe/${t}`,
-    resubscribe: `/unsubscribe/${t}/resubscribe`,
-  };
-}
 
 interface PageState {
   notice?: string;

@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { isPapermailError } from '../../errors.js';
 import type { Services } from '../../services.js';
 import { MAX_KEYWORD_LENGTH, MAX_KEYWORDS, splitKeywordText } from '../../subscriptions/keywords.js';
+import { asList } from './page-forms.js';
 import { sendPage } from './page-reply.js';
 
 const SignupForm = Type.Object({
@@ -13,12 +14,6 @@ const SignupForm = Type.Object({
   /** The honeypot: hidden from people, filled in by bots. */
   website: Type.Optional(Type.String()),
 });
-
-/** The text values of a form field that may come once (a string), several times (an array) or not at all. */
-export function asList(value: unknown): string[] {
-  const values = Array.isArray(value) ? value : [value];
-  return values.filter((v): v is string => typeof v === 'string');
-}
 
 export const subscribePages: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   const { subscriptions, topics } = services;

@@ -8,8 +8,9 @@ import { checkCsrfToken, issueCsrfToken } from '../../pages/csrf-token.js';
 import type { Services } from '../../services.js';
 import type { ReaderPreferences } from '../../subscriptions/reader-preferences.js';
 import { parseMultipartFields } from '../multipart-fields.js';
+import { csrfOf, readerActions, readerBinding } from './page-forms.js';
 import { sendPage } from './page-reply.js';
-import { csrfOf, readerActions, readerBinding, sendPreferencesPage } from './preferences-pages.js';
+import { sendPreferencesPage } from './preferences-pages.js';
 
 const TokenParams = Type.Object({ token: Type.String() });
 const ONE_CLICK_BODY_LIMIT = 16 * 1024;
@@ -65,7 +66,9 @@ export const unsubscribePages: FastifyPluginAsyncTypebox<{ services: Services }>
       await subscriptions.getPreferences(token);
       const body = request.body as Record<string, unknown> | undefined;
       if (body?.['List-Unsubscribe'] !== 'One-Click') {
-        throw errors.badRequest('An unsubscribe request must carry List-Unsubscribe=One-Click in its form body.');
+        throw errors.badRequest(
+          'An unsubscribe request must carry the form field List-Unsubscribe with the value One-Click.',
+        );
       }
       await subscriptions.unsubscribe(token);
       const preferences = await subscriptions.getPreferences(token);
