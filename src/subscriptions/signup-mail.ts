@@ -13,6 +13,8 @@ interface ConfirmationData {
   confirmUrl: string;
   homeUrl: string;
   topics: string[];
+  /** The topics as one line: HTML lists cannot sit between MJML's table rows. */
+  topicList: string;
   validDays: number;
 }
 
@@ -36,6 +38,7 @@ export function createSignupMail(deps: { config: Config; links: Links; mailer: M
         confirmUrl: links.confirm(confirmToken),
         homeUrl: links.home(),
         topics: topicNames,
+        topicList: topicNames.join(', '),
         validDays: CONFIRM_VALID_DAYS,
       };
       await mailer.send({
