@@ -5,7 +5,7 @@ import type { Config } from '../config.js';
 import type { Links } from '../links.js';
 import type { Mailer } from '../mail/mailer.js';
 import { newMessageId } from '../mail/message-options.js';
-import { loadEmailTemplate } from '../mail/templates.js';
+import type { EmailTemplate } from '../mail/templates.js';
 
 export const CONFIRM_VALID_DAYS = 7;
 
@@ -29,11 +29,17 @@ export interface SignupMail {
   sendAlreadySubscribed(to: string, token: string): Promise<void>;
 }
 
+/** The compiled template NAME. The template module (and MJML, seconds to import) loads at the first email only. */
+async function template<T>(name: string): Promise<EmailTemplate<T>> {
+  const { loadEmailTemplate } = await import('../mail/templates.js');
+  return loadEmailTemplate<T>(name);
+}
+
 export function createSignupMail(deps: { config: Config; links: Links; mailer: Mailer }): SignupMail {
   const { config, links, mailer } = deps;
   return {
     async sendConfirmation(to, confirmToken, topicNames) {
-      const template = await loadEmailTemplate<ConfirmationData>('confirmation');
+      const confirmation = await template<ConfirmationData>('confirmation');
       const data: ConfirmationData = {
         confirmUrl: links.confirm(confirmToken),
         homeUrl: links.home(),
@@ -44,15 +50,15 @@ export function createSignupMail(deps: { config: Config; links: Links; mailer: M
       await mailer.send({
         to,
         subject: 'Confirm your papermail subscription',
-        html: template.html(data),
-        text: template.text(data),
+        html: confirmation.html(data),
+        text: confirmation.text(data),
         messageId: newMessageId(config, 'confirm'),
         headers: { 'Auto-Submitted': 'auto-generated' },
       });
     },
 
     async sendAlreadySubscribed(to, token) {
-      const template = await loadEmailTemplate<AlreadySubscribedData>('already-subscribed');
+      const note = await template<AlreadySubscribedData>('already-subscribed');
       const data: AlreadySubscribedData = {
         preferencesUrl: links.preferences(token),
         unsubscribeUrl: links.unsubscribe(token),
@@ -61,8 +67,8 @@ export function createSignupMail(deps: { config: Config; links: Links; mailer: M
       await mailer.send({
         to,
         subject: 'You are already subscribed to papermail',
-        html: template.html(data),
-        text: template.text(data),
+        html: note.html(data),
+        text: note.text(data),
         messageId: newMessageId(config, 'note'),
         headers: { 'Auto-Submitted': 'auto-generated' },
       });
