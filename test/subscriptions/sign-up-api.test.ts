@@ -19,6 +19,10 @@ describe('POST /api/subscriptions', () => {
     const speculative = topics.find((t) => t.slug === 'speculative-decoding');
     assert.equal(speculative?.name, 'Speculative decoding');
     assert.ok(speculative?.description);
+    const spec = (await world.app.inject({ url: '/docs/json' })).json();
+    for (const path of ['/api/topics', '/api/subscriptions', '/api/preferences/{token}', '/unsubscribe/{token}']) {
+      assert.ok(spec.paths[path], `the OpenAPI document describes ${path}`);
+    }
   });
 
   it('answers new, pending, active and unsubscribed addresses identically, and mails each what it needs', async () => {
