@@ -1,6 +1,6 @@
 // The readers' JSON API. Sign-up is open (rate-limited per IP); /api/preferences/:token is authorised by the token
 // itself, the same one as in every digest's preferences link: whoever holds it may read and change that reader's
-// preferences, and nobody else can (192 random bits). No cookies are involved, so there is no CSRF to defend.
+// preferences, and nobody else can (256 random bits). No cookies are involved, so there is no CSRF to defend.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Services } from '../services.js';

@@ -140,3 +140,39 @@ async function takeDailyMailShare(tx: Prisma.TransactionClient, subscriberId: nu
       AND (confirm_sent_on IS DISTINCT FROM ${day}::date OR confirm_sent_count < ${CONFIRMATIONS_PER_DAY})`;
   return updated === 1;
 }
+
+/**
+ * Sends (again) the confirmation email of a pending reader made elsewhere, e.g. by an admin import in pending mode,
+ * which sets the confirmation token itself. Throws when the reader has no open sign-up or its daily share of
+ * emails is used up, so the caller can report the email as not sent.
+ */
+export async function sendPendingConfirmation(
+  deps: { prisma: PrismaClient; mail: SignupMail },
+  subscriberId: number,
+  now = new Date(),
+): Promise<void> {
+  const { prisma, mail } = deps;
+  const reader = await prisma.subscriber.findUnique({
+    where: { id: subscriberId },
+    select: {
+      email: true,
+      status: true,
+      confirmToken: true,
+      confirmExpiresAt: true,
+      erasedAt: true,
+      topics: { select: { topic: { select: { name: true } } } },
+    },
+  });
+  const open =
+    reader?.status === 'pending' &&
+    reader.erasedAt === null &&
+    reader.confirmToken !== null &&
+    reader.confirmExpiresAt !== null &&
+    reader.confirmExpiresAt > now;
+  if (!open) throw new Error(`reader ${subscriberId} has no open sign-up to confirm`);
+  if (!(await takeDailyMailShare(prisma, subscriberId, formatDay(now)))) {
+    throw new Error(`reader ${subscriberId} had its ${CONFIRMATIONS_PER_DAY} emails today already`);
+  }
+  const names = reader.topics.map((t) => t.topic.name).sort((a, b) => a.localeCompare(b));
+  await mail.sendConfirmation(reader.email, reader.confirmToken!, names);
+}

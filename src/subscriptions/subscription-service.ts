@@ -15,7 +15,14 @@ import {
   updatePreferences,
 } from './reader-preferences.js';
 import type { ReaderStatus } from './reader-status.js';
-import { prepareSignup, type SignupInput, type SignupOutcome, type SignupRequest, subscribe } from './sign-up.js';
+import {
+  prepareSignup,
+  type SignupInput,
+  type SignupOutcome,
+  type SignupRequest,
+  sendPendingConfirmation,
+  subscribe,
+} from './sign-up.js';
 import { createSignupMail } from './signup-mail.js';
 import { pauseReader, resubscribeReader, resumeReader, setReaderStatus, unsubscribeReader } from './status-changes.js';
 
@@ -31,6 +38,11 @@ export interface SubscriptionService {
   subscribe(request: SignupRequest, now?: Date): Promise<SignupOutcome>;
   /** Resolves when every accepted sign-up has been done. */
   whenIdle(): Promise<void>;
+  /**
+   * Emails a pending reader created elsewhere (admin import) its confirmation link; throws when it cannot (no open
+   * sign-up, or the address's daily share is used up). Fits the admin service's `sendConfirmation`.
+   */
+  sendConfirmation(subscriberId: number, now?: Date): Promise<void>;
 
   findConfirmation(confirmToken: unknown, now?: Date): Promise<ConfirmationView>;
   confirm(confirmToken: unknown, now?: Date): Promise<ConfirmationView>;
@@ -76,6 +88,8 @@ export function createSubscriptionService(deps: SubscriptionDeps): SubscriptionS
     },
 
     subscribe: (request, now) => subscribe({ prisma, mail, log }, request, now),
+
+    sendConfirmation: (subscriberId, now) => sendPendingConfirmation({ prisma, mail }, subscriberId, now),
 
     async whenIdle() {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);

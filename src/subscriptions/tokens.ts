@@ -1,12 +1,13 @@
-// Reader tokens: the only thing a link carries. 24 random bytes (192 bits) in base64url, so they cannot be guessed,
-// say nothing about the address, and are safe in a URL path. A string that does not have this shape is refused
-// before any database work, and callers answer it exactly like an unknown token.
+// Reader tokens: the only thing a link carries. 32 random bytes (256 bits) in base64url, so they cannot be guessed,
+// say nothing about the address, and are safe in a URL path. A string that cannot be a token (not base64url, or
+// shorter than 128 bits) is refused before any database work, and callers answer it exactly like an unknown token.
 import { randomBytes } from 'node:crypto';
 
-const TOKEN_BYTES = 24;
-const TOKEN_SHAPE = /^[A-Za-z0-9_-]{32}$/;
+const TOKEN_BYTES = 32;
+/** At least 128 bits (22 characters); tokens made elsewhere (admin imports) may differ in length. */
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{22,128}$/;
 
-/** A fresh random token (192 bits, 32 base64url characters). */
+/** A fresh random token (256 bits, 43 base64url characters). */
 export function newToken(): string {
   return randomBytes(TOKEN_BYTES).toString('base64url');
 }

@@ -18,16 +18,18 @@ function statusOf(fn: () => unknown): { status: number; message: string } {
 }
 
 describe('reader building blocks', () => {
-  it('makes tokens of 192 random bits that are URL-safe and all different', () => {
+  it('makes tokens of 256 random bits that are URL-safe and all different', () => {
     const tokens = new Set(Array.from({ length: 1000 }, newToken));
     assert.equal(tokens.size, 1000);
     for (const t of tokens) {
       assert.ok(isWellFormedToken(t));
-      assert.equal(Buffer.from(t, 'base64url').length, 24);
+      assert.equal(Buffer.from(t, 'base64url').length, 32);
     }
     assert.ok(!isWellFormedToken('short'));
     assert.ok(!isWellFormedToken(`${newToken()}/`));
     assert.ok(!isWellFormedToken(undefined));
+    assert.ok(isWellFormedToken('A'.repeat(22)), 'tokens of other lengths (admin imports) are accepted from 128 bits');
+    assert.ok(!isWellFormedToken('A'.repeat(21)));
   });
 
   it('cleans keywords and refuses bad ones with a reason', () => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { activeReader, buildReaderWorld, csrfIn, FORM, form, linkIn, readerRow, signUp } from './readers.js';
 
@@ -182,5 +183,46 @@ describe('confirming a sign-up', () => {
       row?.topics.map((t) => t.topic.slug),
       ['reasoning'],
     );
+  });
+
+  it('sends the confirmation link of a pending reader made elsewhere (an admin import), within the daily share', async () => {
+    const world = await buildReaderWorld();
+    const { prisma } = world.db;
+    const agents = await prisma.topic.findUniqueOrThrow({ where: { slug: 'agents' } });
+    // What an import in pending mode writes: its own tokens (32 random bytes), a week to confirm.
+    const imported = await prisma.subscriber.create({
+      data: {
+        email: 'imported@example.org',
+        emailKey: 'imported@example.org',
+        status: 'pending',
+        token: randomBytes(32).toString('base64url'),
+        confirmToken: randomBytes(32).toString('base64url'),
+        confirmExpiresAt: new Date(Date.now() + 7 * 86_400_000),
+        topics: { create: [{ topicId: agents.id }] },
+      },
+    });
+    await world.services.subscriptions.sendConfirmation(imported.id);
+    const [mail] = world.sink.to('imported@example.org');
+    assert.match(mail?.parsed.text ?? '', /Topics chosen:\n- LLM agents/);
+    const confirmPath = linkIn(mail!, '/confirm/');
+    assert.equal(confirmPath, `/confirm/${imported.confirmToken}`);
+    const csrf = csrfIn((await world.app.inject({ url: confirmPath })).body);
+    const confirmed = await world.app.inject({
+      method: 'POST',
+      url: confirmPath,
+      headers: FORM,
+      payload: form({ csrf }),
+    });
+    assert.equal(confirmed.statusCode, 200);
+    assert.equal((await readerRow(prisma, 'imported@example.org'))?.status, 'active');
+
+    // Not for a reader with no open sign-up (now active), nor beyond the address's daily share.
+    await assert.rejects(world.services.subscriptions.sendConfirmation(imported.id), /no open sign-up/);
+    await signUp(world, { email: 'twice@example.org', topics: ['agents'] });
+    const twice = await readerRow(prisma, 'twice@example.org');
+    await world.services.subscriptions.sendConfirmation(twice!.id);
+    await world.services.subscriptions.sendConfirmation(twice!.id);
+    await assert.rejects(world.services.subscriptions.sendConfirmation(twice!.id), /had its 3 emails today/);
+    assert.equal(world.sink.to('twice@example.org').length, 3);
   });
 });

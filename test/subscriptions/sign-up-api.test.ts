@@ -84,7 +84,7 @@ describe('POST /api/subscriptions', () => {
     assert.equal(created?.status, 'pending');
     assert.deepEqual(created?.keywords, ['world model']);
     assert.deepEqual(created?.topics.map((t) => t.topic.slug).sort(), ['agents', 'reasoning']);
-    assert.match(created!.token, /^[A-Za-z0-9_-]{32}$/);
+    assert.match(created!.token, /^[A-Za-z0-9_-]{43}$/);
     assert.notEqual(created!.token, created!.confirmToken);
     assert.ok(!created!.token.toLowerCase().includes('new'), 'the token is random, not the address');
   });
