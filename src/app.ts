@@ -1,14 +1,17 @@
 // papermail as a Fastify plugin: external plugins first, then the routes. server.ts and the tests register it.
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { isPapermailError } from './errors.js';
+import { errors, isPapermailError } from './errors.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { assetRoutes } from './routes/assets.js';
 import { healthRoutes } from './routes/health.js';
+import { readerApiRoutes } from './routes/reader-api.js';
+import { readerPages } from './routes/reader-pages.js';
 import type { Services } from './services.js';
 
 export interface AppOptions {
@@ -30,6 +33,12 @@ async function app(fastify: FastifyInstance, { services }: AppOptions): Promise<
     },
   });
   await fastify.register(formbody);
+  // Per-route limits only (`config.rateLimit` on a route); counters live in this process.
+  await fastify.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      errors.tooManyRequests(`Too many requests: try again in ${context.after}.`),
+  });
   await fastify.register(swagger, {
     openapi: {
       info: { title: 'papermail', description: 'Daily digest of trending AI papers', version: '0.1.0' },
@@ -59,6 +68,8 @@ async function app(fastify: FastifyInstance, { services }: AppOptions): Promise<
   } else {
     services.log.info('admin API is off: set ADMIN_TOKEN to turn on /api/admin');
   }
+  await fastify.register(readerApiRoutes, { services });
+  await fastify.register(readerPages, { services });
 }
 
 /** papermail as a Fastify plugin; needs `services` in its options. */

@@ -23,6 +23,8 @@ export interface Config {
   dataDir: string;
   logLevel: string;
   trustProxy: boolean;
+  /** Sign-up requests one client IP may make per time window (POST /api/subscriptions and the form). */
+  signupRateLimit: { max: number; timeWindow: number };
   scheduler: { enabled: boolean; cron: string; timezone: string };
   send: {
     concurrency: number;
@@ -194,6 +196,7 @@ export function loadConfig(env: Env): Config {
     dataDir: path.resolve(str(env, 'DATA_DIR', './.data')!),
     logLevel,
     trustProxy: bool(env, 'TRUST_PROXY', false),
+    signupRateLimit: { max: int(env, 'SIGNUP_RATE_LIMIT', 20, 1, 100000), timeWindow: 3_600_000 },
     scheduler: { enabled: bool(env, 'SCHEDULER', true), cron, timezone },
     send: {
       concurrency: int(env, 'SEND_CONCURRENCY', 5, 1, 100),

@@ -10,6 +10,8 @@ import type { Logger } from './logger.js';
 import { createMailer } from './mail/create-mailer.js';
 import type { Mailer } from './mail/mailer.js';
 import { resolveSecret } from './secret.js';
+import { createSubscriptionService, type SubscriptionService } from './subscriptions/subscription-service.js';
+import { createTopicService, type TopicService } from './topics/topic-service.js';
 
 export interface Services {
   config: Config;
@@ -23,6 +25,8 @@ export interface Services {
   ingest: IngestService;
   /** The admin API's services: readers, topics, the audit log. */
   admin: AdminService;
+  topics: TopicService;
+  subscriptions: SubscriptionService;
   /** Closes what the services opened (transports, timers). The database is closed by its owner. */
   close(): Promise<void>;
 }
@@ -38,6 +42,9 @@ export interface ServiceDeps {
 export function createServices(deps: ServiceDeps): Services {
   const { config, log, prisma } = deps;
   const mailer = deps.mailer ?? createMailer(config, log);
+  const topics = createTopicService(prisma);
+  const links = createLinks(config.publicUrl);
+  const subscriptions = createSubscriptionService({ prisma, config, log, links, mailer, topics });
   return {
     config,
     log,
@@ -49,12 +56,13 @@ export function createServices(deps: ServiceDeps): Services {
     admin: createAdminService({
       prisma,
       log,
-      // Until the reader service is wired here, imports in `pending` mode report their confirmations as failed.
-      sendConfirmation: async () => {
-        throw new Error('confirmation emails are not available in this build');
-      },
+      // Imports in `pending` mode send the same confirmation email as the sign-up form, within its daily limit.
+      sendConfirmation: (id) => subscriptions.sendConfirmation(id),
     }),
+    topics,
+    subscriptions,
     async close() {
+      await subscriptions.close();
       await mailer.close();
     },
   };

@@ -2,7 +2,7 @@
 // nothing in it, or in its deliveries, can name the person any more.
 import type { Prisma } from '../db/client.js';
 import { errors } from '../errors.js';
-import { newReaderToken } from './reader-token.js';
+import { newToken } from '../subscriptions/tokens.js';
 
 export interface EraseResult {
   id: number;
@@ -50,7 +50,7 @@ export async function eraseSubscriber(
       unsubscribedAt: now,
       erasedAt: now,
       keywords: [],
-      token: newReaderToken(),
+      token: newToken(),
       confirmToken: null,
       confirmExpiresAt: null,
       confirmSentOn: null,

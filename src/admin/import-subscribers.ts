@@ -7,8 +7,8 @@
 import type { Prisma, PrismaClient } from '../db/client.js';
 import { errors } from '../errors.js';
 import type { SubscriberStatus } from '../generated/prisma/enums.js';
+import { newToken } from '../subscriptions/tokens.js';
 import { parseCsv } from './csv.js';
-import { newReaderToken } from './reader-token.js';
 import {
   type ExistingReader,
   findReadersByKey,
@@ -208,8 +208,8 @@ function newReader(row: SubscriberImportRow, status: SubscriberStatus, now: Date
     email: row.email.address,
     emailKey: row.email.key,
     status,
-    token: newReaderToken(),
-    confirmToken: pending ? newReaderToken() : null,
+    token: newToken(),
+    confirmToken: pending ? newToken() : null,
     confirmExpiresAt: pending ? new Date(now.getTime() + CONFIRM_VALID_MS) : null,
     keywords: row.keywords ?? [],
     maxPapers: row.maxPapers ?? 10,

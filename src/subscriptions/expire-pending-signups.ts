@@ -1,0 +1,20 @@
+// Sign-ups nobody confirmed within CONFIRM_VALID_DAYS are deleted: we never had consent to keep the address.
+// Expired confirmation links of other readers (an unsubscribed reader who signed up again and never confirmed)
+// are cleared. Run daily.
+import type { PrismaClient } from '../db/client.js';
+import { CONFIRM_VALID_DAYS } from './signup-mail.js';
+
+export async function expirePendingSignups(prisma: PrismaClient, now = new Date()): Promise<number> {
+  const weekAgo = new Date(now.getTime() - CONFIRM_VALID_DAYS * 86_400_000);
+  const { count } = await prisma.subscriber.deleteMany({
+    where: {
+      status: 'pending',
+      OR: [{ confirmExpiresAt: { lt: now } }, { confirmExpiresAt: null, createdAt: { lt: weekAgo } }],
+    },
+  });
+  await prisma.subscriber.updateMany({
+    where: { confirmToken: { not: null }, confirmExpiresAt: { lt: now } },
+    data: { confirmToken: null, confirmExpiresAt: null },
+  });
+  return count;
+}

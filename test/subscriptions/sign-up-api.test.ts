@@ -1,0 +1,213 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CONFIRMATIONS_PER_DAY } from '../../src/subscriptions/sign-up.js';
+import { activeReader, buildReaderWorld, freshIp, linkIn, readerRow, signUp } from './readers.js';
+
+/** Everything in a response a client could compare, minus the clock. */
+function observable(response: { statusCode: number; headers: Record<string, unknown>; body: string }) {
+  const { date: _date, 'x-ratelimit-reset': _reset, ...headers } = response.headers;
+  return { status: response.statusCode, headers, body: response.body };
+}
+
+describe('POST /api/subscriptions', () => {
+  it('lists the topic catalog at GET /api/topics', async () => {
+    const world = await buildReaderWorld();
+    const response = await world.app.inject({ url: '/api/topics' });
+    assert.equal(response.statusCode, 200);
+    const topics = response.json() as { slug: string; name: string; description: string }[];
+    assert.ok(topics.length >= 15);
+    const speculative = topics.find((t) => t.slug === 'speculative-decoding');
+    assert.equal(speculative?.name, 'Speculative decoding');
+    assert.ok(speculative?.description);
+    const spec = (await world.app.inject({ url: '/docs/json' })).json();
+    for (const path of ['/api/topics', '/api/subscriptions', '/api/preferences/{token}', '/unsubscribe/{token}']) {
+      assert.ok(spec.paths[path], `the OpenAPI document describes ${path}`);
+    }
+  });
+
+  it('answers new, pending, active and unsubscribed addresses identically, and mails each what it needs', async () => {
+    const world = await buildReaderWorld();
+    const { prisma } = world.db;
+    // Set up a pending, an active and an unsubscribed reader (the new one is new).
+    await signUp(world, { email: 'pending@example.org', topics: ['agents'] });
+    const activeToken = await activeReader(world, 'active@example.org');
+    const leaverToken = await activeReader(world, 'leaver@example.org');
+    await world.services.subscriptions.unsubscribe(leaverToken);
+    const firstPendingLink = linkIn(world.sink.to('pending@example.org')[0]!, '/confirm/');
+    const mailsBefore = world.sink.messages.length;
+
+    const emails = ['new@example.org', 'pending@example.org', 'active@example.org', 'leaver@example.org'];
+    const responses = [];
+    for (const email of emails) {
+      // Each from a client of its own, so that the rate-limit headers count the same for all four.
+      const response = await world.app.inject({
+        method: 'POST',
+        url: '/api/subscriptions',
+        payload: { email, topics: ['reasoning', 'agents'], keywords: ['world model'] },
+        remoteAddress: freshIp(),
+      });
+      responses.push(response);
+    }
+    const views = responses.map(observable);
+    assert.equal(views[0]!.status, 202);
+    assert.deepEqual(JSON.parse(views[0]!.body), {
+      status: 'accepted',
+      message: 'Thanks. If this address can get papermail, an email is on its way: follow its link to confirm.',
+    });
+    for (const view of views.slice(1)) assert.deepEqual(view, views[0]);
+
+    await world.services.subscriptions.whenIdle();
+    assert.equal(world.sink.messages.length, mailsBefore + 4, 'one email per sign-up');
+    const last = (email: string) => world.sink.to(email).at(-1)!;
+
+    assert.equal(last('new@example.org').parsed.subject, 'Confirm your papermail subscription');
+    // A pending address gets the same, still valid link again.
+    assert.equal(last('pending@example.org').parsed.subject, 'Confirm your papermail subscription');
+    assert.equal(linkIn(last('pending@example.org'), '/confirm/'), firstPendingLink);
+    // An active address gets a note with its preferences link; nothing about it changed.
+    assert.equal(last('active@example.org').parsed.subject, 'You are already subscribed to papermail');
+    assert.equal(linkIn(last('active@example.org'), '/preferences/'), `/preferences/${activeToken}`);
+    const active = await readerRow(prisma, 'active@example.org');
+    assert.equal(active?.status, 'active');
+    assert.deepEqual(
+      active?.topics.map((t) => t.topic.slug),
+      ['agents'],
+      'a stranger cannot change an active reader',
+    );
+    // An unsubscribed address gets a new confirmation link and stays unsubscribed until it is used.
+    assert.equal(last('leaver@example.org').parsed.subject, 'Confirm your papermail subscription');
+    const leaver = await readerRow(prisma, 'leaver@example.org');
+    assert.equal(leaver?.status, 'unsubscribed');
+    assert.equal(leaver?.token, leaverToken, 'the long-lived token never changes');
+
+    const created = await readerRow(prisma, 'new@example.org');
+    assert.equal(created?.status, 'pending');
+    assert.deepEqual(created?.keywords, ['world model']);
+    assert.deepEqual(created?.topics.map((t) => t.topic.slug).sort(), ['agents', 'reasoning']);
+    assert.match(created!.token, /^[A-Za-z0-9_-]{43}$/);
+    assert.notEqual(created!.token, created!.confirmToken);
+    assert.ok(!created!.token.toLowerCase().includes('new'), 'the token is random, not the address');
+  });
+
+  it('keeps the confirmation email free of anything the form filler typed except the address', async () => {
+    const world = await buildReaderWorld();
+    await signUp(world, { email: 'victim@example.org', keywords: ['BUY CHEAP PILLS at spam.example'] });
+    const [mail] = world.sink.to('victim@example.org');
+    assert.ok(mail);
+    assert.doesNotMatch(mail.raw, /PILLS/);
+    assert.equal(mail.header('auto-submitted'), 'auto-generated');
+    assert.match(mail.parsed.html || '', /Confirm my subscription/);
+    assert.match(mail.parsed.text ?? '', /https:\/\/papers\.example\.org\/confirm\//);
+  });
+
+  it('refuses line breaks, header injection, names, lists and over-long input with a 400 that says why', async () => {
+    const world = await buildReaderWorld();
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ email: 'ada@example.org\r\nBcc: eve@evil.test', topics: ['agents'] }, /line break/],
+      [{ email: 'ada@example.org\nSubject: hi', topics: ['agents'] }, /line break/],
+      [{ email: 'ada@example.org%0d%0aBcc:eve', topics: ['agents'] }, /domain is not valid/],
+      [{ email: 'Ada <ada@example.org>', topics: ['agents'] }, /without a name/],
+      [{ email: 'ada@example.org, eve@evil.test', topics: ['agents'] }, /one address/],
+      [{ email: `${'a'.repeat(65)}@example.org`, topics: ['agents'] }, /64/],
+      [{ email: 'ada@example.org', topics: ['agents'], keywords: ['fine', 'evil\r\nBcc: x@y.z'] }, /line break/],
+      [{ email: 'ada@example.org', topics: ['agents', 'astrology', 'tarot'] }, /Unknown topic "astrology", "tarot"/],
+      [{ email: 'ada@example.org', keywords: Array.from({ length: 11 }, (_, i) => `kw${i}`) }, /At most 10/],
+      [{ email: 'ada@example.org', keywords: ['x'.repeat(61)] }, /longer than 60/],
+      [{ email: 'ada@example.org', topics: [] }, /at least one topic/],
+      [{ topics: ['agents'] }, /email/],
+    ];
+    for (const [payload, reason] of cases) {
+      const response = await world.app.inject({
+        method: 'POST',
+        url: '/api/subscriptions',
+        payload,
+        remoteAddress: freshIp(),
+      });
+      assert.equal(response.statusCode, 400, JSON.stringify(payload));
+      assert.match(response.json().message, reason, JSON.stringify(payload));
+    }
+    await world.services.subscriptions.whenIdle();
+    assert.equal(await world.db.prisma.subscriber.count(), 0, 'nothing stored');
+    assert.equal(world.sink.messages.length, 0, 'nothing sent');
+  });
+
+  it('treats case variants of an address as one reader', async () => {
+    const world = await buildReaderWorld();
+    await signUp(world, { email: 'Ada.Lovelace@Example.ORG', topics: ['agents'] });
+    await signUp(world, { email: 'ada.lovelace@example.org', topics: ['reasoning'] });
+    const rows = await world.db.prisma.subscriber.findMany();
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]!.emailKey, 'ada.lovelace@example.org');
+    const row = await readerRow(world.db.prisma, 'ada.lovelace@example.org');
+    assert.deepEqual(
+      row?.topics.map((t) => t.topic.slug),
+      ['reasoning'],
+      'the latest unconfirmed sign-up wins',
+    );
+  });
+
+  it('makes one reader of simultaneous sign-ups of one address', async () => {
+    const world = await buildReaderWorld();
+    const request = await world.services.subscriptions.prepareSignup({ email: 'race@example.org', topics: ['agents'] });
+    await Promise.all([1, 2, 3].map(() => world.services.subscriptions.subscribe(request)));
+    assert.equal(await world.db.prisma.subscriber.count(), 1);
+    assert.equal(world.sink.to('race@example.org').length, CONFIRMATIONS_PER_DAY);
+  });
+
+  it(`sends at most ${CONFIRMATIONS_PER_DAY} emails to one address a day, however often it is signed up`, async () => {
+    const world = await buildReaderWorld();
+    for (let i = 0; i < 6; i++) {
+      const response = await signUp(world, { email: 'flooded@example.org', topics: ['agents'] });
+      assert.equal(response.statusCode, 202, 'the answer does not change when the limit is reached');
+    }
+    assert.equal(world.sink.to('flooded@example.org').length, CONFIRMATIONS_PER_DAY);
+    const row = await readerRow(world.db.prisma, 'flooded@example.org');
+    assert.equal(row?.confirmSentCount, CONFIRMATIONS_PER_DAY);
+
+    // The next day the address has a new share.
+    const request = await world.services.subscriptions.prepareSignup({
+      email: 'flooded@example.org',
+      topics: ['agents'],
+    });
+    const tomorrow = new Date(Date.now() + 86_400_000);
+    const outcome = await world.services.subscriptions.subscribe(request, tomorrow);
+    assert.deepEqual(outcome, { mail: 'confirmation', limited: false });
+    assert.equal(world.sink.to('flooded@example.org').length, CONFIRMATIONS_PER_DAY + 1);
+
+    // The share covers the notes to active readers too: an active reader cannot be flooded either.
+    await activeReader(world, 'busy@example.org');
+    for (let i = 0; i < 5; i++) await signUp(world, { email: 'busy@example.org', topics: ['agents'] });
+    const notes = world.sink.to('busy@example.org').filter((m) => m.parsed.subject?.includes('already'));
+    assert.equal(notes.length, CONFIRMATIONS_PER_DAY - 1, 'the confirmation used one of the day’s share');
+  });
+
+  it('limits sign-ups per client IP with a 429 that says when to retry', async () => {
+    const world = await buildReaderWorld({ SIGNUP_RATE_LIMIT: '3' });
+    const post = (remoteAddress: string, i: number) =>
+      world.app.inject({
+        method: 'POST',
+        url: '/api/subscriptions',
+        payload: { email: `ip${i}@example.org`, topics: ['agents'] },
+        remoteAddress,
+      });
+    for (let i = 0; i < 3; i++) assert.equal((await post('198.51.100.7', i)).statusCode, 202);
+    const refused = await post('198.51.100.7', 4);
+    assert.equal(refused.statusCode, 429);
+    assert.match(refused.json().message, /Too many requests: try again in/);
+    assert.ok(refused.headers['retry-after']);
+    assert.equal((await post('198.51.100.8', 5)).statusCode, 202, 'another client is not affected');
+    await world.services.subscriptions.whenIdle();
+    assert.equal(await world.db.prisma.subscriber.count({ where: { email: 'ip4@example.org' } }), 0);
+  });
+
+  it('writes nothing to an address that bounced or complained, and answers the same', async () => {
+    const world = await buildReaderWorld();
+    const token = await activeReader(world, 'gone@example.org');
+    await world.db.prisma.subscriber.update({ where: { token }, data: { status: 'bounced' } });
+    const before = world.sink.messages.length;
+    const response = await signUp(world, { email: 'gone@example.org', topics: ['agents'] });
+    assert.equal(response.statusCode, 202);
+    assert.equal(world.sink.messages.length, before);
+    assert.equal((await readerRow(world.db.prisma, 'gone@example.org'))?.status, 'bounced');
+  });
+});
