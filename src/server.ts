@@ -5,6 +5,7 @@ import { openDatabase } from './db/database.js';
 import { onShutdownSignal } from './lifecycle.js';
 import { createLogger } from './logger.js';
 import { createServices } from './services.js';
+import { seedTopics } from './topics/seed-topics.js';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -19,6 +20,8 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config.logLevel);
   const db = await openDatabase(config, log);
+  // The catalog must exist for the sign-up form; seeding adds only missing topics and never revives retired ones.
+  await seedTopics(db.prisma);
   const services = createServices({ config, log, prisma: db.prisma });
 
   const fastify = await buildServer(services);
