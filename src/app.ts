@@ -82,7 +82,7 @@ export async function buildServer(services: Services): Promise<FastifyInstance> 
     loggerInstance: services.log as FastifyBaseLogger,
     trustProxy: services.config.trustProxy,
     // Token links are ~43 characters; longer (tampered) ones must still reach the routes and get the 404 page.
-    maxParamLength: 512,
+    routerOptions: { maxParamLength: 512 },
     ajv: { customOptions: { removeAdditional: 'all', coerceTypes: true } },
   });
   await fastify.register(papermail, { services });
