@@ -7,6 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import fp from 'fastify-plugin';
 import { isPapermailError } from './errors.js';
 import { assetRoutes } from './routes/assets.js';
+import { digestRoutes } from './routes/digests.js';
 import { healthRoutes } from './routes/health.js';
 import type { Services } from './services.js';
 
@@ -53,6 +54,7 @@ async function app(fastify: FastifyInstance, { services }: AppOptions): Promise<
 
   await fastify.register(healthRoutes, { services });
   await fastify.register(assetRoutes);
+  await fastify.register(digestRoutes, { services });
 }
 
 /** papermail as a Fastify plugin; needs `services` in its options. */

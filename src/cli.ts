@@ -1,6 +1,7 @@
 // The papermail command line: the same services as the HTTP app, one command per job.
 import { Command, CommanderError } from 'commander';
 import { registerDemo } from './cli/demo.js';
+import { registerDigest } from './cli/digest.js';
 import { registerMigrate } from './cli/migrate.js';
 import { reportCliError } from './cli/runtime.js';
 
@@ -12,6 +13,7 @@ const program = new Command()
 
 registerMigrate(program);
 registerDemo(program);
+registerDigest(program);
 
 try {
   await program.parseAsync(process.argv);

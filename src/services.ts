@@ -2,6 +2,7 @@
 // HTTP routes, the scheduler and the CLI all receive this same object. Routes never see Prisma: only services do.
 import type { Config } from './config.js';
 import type { PrismaClient } from './db/client.js';
+import { createDigestService, type DigestService } from './digest/digest-service.js';
 import { createHealthService, type HealthService } from './health/health-service.js';
 import { createLinks, type Links } from './links.js';
 import type { Logger } from './logger.js';
@@ -17,6 +18,7 @@ export interface Services {
   secret: string;
   mailer: Mailer;
   health: HealthService;
+  digests: DigestService;
   /** Closes what the services opened (transports, timers). The database is closed by its owner. */
   close(): Promise<void>;
 }
@@ -32,13 +34,15 @@ export interface ServiceDeps {
 export function createServices(deps: ServiceDeps): Services {
   const { config, log, prisma } = deps;
   const mailer = deps.mailer ?? createMailer(config, log);
+  const links = createLinks(config.publicUrl);
   return {
     config,
     log,
-    links: createLinks(config.publicUrl),
+    links,
     secret: resolveSecret(config),
     mailer,
     health: createHealthService(prisma),
+    digests: createDigestService({ prisma, config, log, mailer, links }),
     async close() {
       await mailer.close();
     },
