@@ -1,0 +1,62 @@
+// Readers for digest tests, created straight through Prisma (subscribing is another module's job).
+import { randomBytes } from 'node:crypto';
+import type { PrismaClient } from '../../src/db/client.js';
+import { seedTopics } from '../../src/topics/seed-topics.js';
+
+export interface ReaderSpec {
+  email: string;
+  topics?: string[];
+  keywords?: string[];
+  maxPapers?: number;
+  topWhenNoMatch?: boolean;
+  status?: 'active' | 'pending' | 'unsubscribed' | 'paused' | 'bounced';
+}
+
+export interface TestReader {
+  id: number;
+  email: string;
+  token: string;
+}
+
+/** Seeds the topic catalog (once per database) and creates the readers, active unless said otherwise. */
+export async function createReaders(prisma: PrismaClient, specs: ReaderSpec[]): Promise<TestReader[]> {
+  await seedTopics(prisma);
+  const topics = new Map((await prisma.topic.findMany()).map((t) => [t.slug, t.id]));
+  const out: TestReader[] = [];
+  for (const spec of specs) {
+    const token = randomBytes(24).toString('base64url');
+    const row = await prisma.subscriber.create({
+      data: {
+        email: spec.email,
+        emailKey: spec.email.toLowerCase(),
+        status: spec.status ?? 'active',
+        token,
+        keywords: spec.keywords ?? [],
+        maxPapers: spec.maxPapers ?? 10,
+        topWhenNoMatch: spec.topWhenNoMatch ?? false,
+        topics: {
+          create: (spec.topics ?? []).map((slug) => {
+            const topicId = topics.get(slug);
+            if (topicId === undefined) throw new Error(`no topic ${slug} in the catalog`);
+            return { topicId };
+          }),
+        },
+      },
+    });
+    out.push({ id: row.id, email: row.email, token });
+  }
+  return out;
+}
+
+/** Many readers at once (for concurrency tests): reader-N@example.org, all on the same topics. */
+export async function createManyReaders(
+  prisma: PrismaClient,
+  count: number,
+  spec: Omit<ReaderSpec, 'email'> = {},
+  prefix = 'reader',
+): Promise<TestReader[]> {
+  return createReaders(
+    prisma,
+    Array.from({ length: count }, (_, i) => ({ ...spec, email: `${prefix}-${i + 1}@example.org` })),
+  );
+}
