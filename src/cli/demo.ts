@@ -14,7 +14,12 @@ export const DEMO_DAY = '2026-07-31';
 const demoReaders = [
   { email: 'ada@example.org', topics: ['agents', 'reasoning'], keywords: [] as string[], topWhenNoMatch: false },
   { email: 'grace@example.org', topics: ['image-video-generation'], keywords: ['world model'], topWhenNoMatch: false },
-  { email: 'alan@example.org', topics: ['speculative-decoding', 'retrieval'], keywords: ['memory'], topWhenNoMatch: false },
+  {
+    email: 'alan@example.org',
+    topics: ['speculative-decoding', 'retrieval'],
+    keywords: ['memory'],
+    topWhenNoMatch: false,
+  },
   { email: 'katherine@example.org', topics: [], keywords: [], topWhenNoMatch: false },
   { email: 'barbara@example.org', topics: ['speech-tokenizers'], keywords: [], topWhenNoMatch: true },
 ];
@@ -44,7 +49,8 @@ export function registerDemo(program: Command): void {
         out(`${DEMO_DAY}: ${run.prepare.papers} papers; sent ${c.sent}, failed ${c.failed}, pending ${c.pending}`);
         out('');
         printTable(out, await demoDeliveries(db.prisma, services));
-        if (services.mailer.kind === 'outbox') out(`\nthe .eml files are in ${outboxDir(config)} (open them in any mail client)`);
+        if (services.mailer.kind === 'outbox')
+          out(`\nthe .eml files are in ${outboxDir(config)} (open them in any mail client)`);
       });
     });
 }
@@ -61,7 +67,9 @@ async function ingestDemoDay(_services: Services, _day: string): Promise<unknown
 /** Creates the demo readers that are missing (active, with their topics); existing ones are left as they are. */
 async function seedDemoReaders(prisma: PrismaClient): Promise<{ created: number }> {
   let created = 0;
-  const topics = new Map((await prisma.topic.findMany({ select: { id: true, slug: true } })).map((t) => [t.slug, t.id]));
+  const topics = new Map(
+    (await prisma.topic.findMany({ select: { id: true, slug: true } })).map((t) => [t.slug, t.id]),
+  );
   for (const reader of demoReaders) {
     const existing = await prisma.subscriber.findUnique({ where: { emailKey: reader.email } });
     if (existing) continue;
@@ -115,7 +123,9 @@ async function demoDeliveries(prisma: PrismaClient, services: Services): Promise
     return {
       reader: r.email,
       topics: interests.length ? interests.join(', ') : '(none: top trending)',
-      papers: delivery ? `${delivery.paperIds.length}${delivery.status === 'sent' ? '' : ` (${delivery.status})`}` : '0 (no match)',
+      papers: delivery
+        ? `${delivery.paperIds.length}${delivery.status === 'sent' ? '' : ` (${delivery.status})`}`
+        : '0 (no match)',
       file: file ?? (delivery?.status === 'sent' && services.mailer.kind === 'smtp' ? '(sent over SMTP)' : '-'),
     };
   });
@@ -133,7 +143,11 @@ function printTable(out: (line: string) => void, rows: DemoRow[]): void {
   const head: DemoRow = { reader: 'reader', topics: 'topics', papers: 'papers sent', file: 'file' };
   const keys = ['reader', 'topics', 'papers', 'file'] as const;
   const widths = keys.map((k) => Math.max(...[head, ...rows].map((r) => r[k].length)));
-  const line = (r: DemoRow) => keys.map((k, i) => r[k].padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (r: DemoRow) =>
+    keys
+      .map((k, i) => r[k].padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   out(line(head));
   out(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows) out(line(r));

@@ -31,7 +31,10 @@ const NO_SUCH_MAILBOX = /\b5\.1\.(0|1|10)\b/;
 export function classifySendError(err: unknown): SendErrorVerdict {
   const e = (err ?? {}) as { responseCode?: unknown; code?: unknown; response?: unknown; message?: unknown };
   const responseCode = typeof e.responseCode === 'number' ? e.responseCode : undefined;
-  const text = String(e.response ?? e.message ?? err).replace(/\s+/g, ' ').trim().slice(0, 500);
+  const text = String(e.response ?? e.message ?? err)
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 500);
   if (responseCode !== undefined && responseCode >= 500) {
     const bounce = responseCode === 553 || (responseCode === 550 && NO_SUCH_MAILBOX.test(text));
     return { permanent: true, bounce, reason: withCode(responseCode, text) };

@@ -130,5 +130,8 @@ function listOf(items: string[]): string {
 
 /** Headers never carry line breaks, whatever a topic name or keyword holds. */
 function oneLine(text: string): string {
-  return text.replace(/[\r\n\t]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
+  return text
+    .replace(/[\r\n\t]+/g, ' ')
+    .replace(/\s{2,}/g, ' ')
+    .trim();
 }

@@ -1,8 +1,8 @@
 // The digest as a service: prepare a day, send what is due, run a whole day (ingest -> match -> send) for the
 // scheduler, the CLI and the admin, and read digests back for the web pages. Wired in src/services.ts.
 import type { Config } from '../config.js';
-import type { PrismaClient } from '../db/client.js';
 import { parseDay } from '../dates.js';
+import type { PrismaClient } from '../db/client.js';
 import type { Links } from '../links.js';
 import type { Logger } from '../logger.js';
 import type { Mailer } from '../mail/mailer.js';
@@ -97,7 +97,13 @@ export function createDigestService(deps: DigestServiceDeps): DigestService {
       let counts: DeliveryCounts | undefined;
       const finish = async (status: RunDayReport['status'], error?: string) => {
         timings.totalMs = Math.round(performance.now() - started);
-        const stats = { ingest, prepare: prepare && { ...prepare, plans: undefined, unmatched: undefined, dayPapers: undefined }, send, counts, timings };
+        const stats = {
+          ingest,
+          prepare: prepare && { ...prepare, plans: undefined, unmatched: undefined, dayPapers: undefined },
+          send,
+          counts,
+          timings,
+        };
         await finishRun(prisma, runId, status, stats, error);
       };
       try {

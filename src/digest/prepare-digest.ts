@@ -2,8 +2,9 @@
 // read, with the papers and the "why" stored in the row. Everything is written with INSERT … ON CONFLICT DO NOTHING,
 // so running it again (after a crash, on a second instance, for readers who confirmed since) only adds what is
 // missing, and the sender resumes from the database alone.
-import type { PrismaClient } from '../db/client.js';
+
 import { parseDay } from '../dates.js';
+import type { PrismaClient } from '../db/client.js';
 import { type DayPaper, loadDayPapers } from './day-papers.js';
 import { type Interest, matchInterests, normaliseKeyword } from './match-interests.js';
 import { type DeliveryMatches, type ReaderInterests, selectPapers } from './select-papers.js';

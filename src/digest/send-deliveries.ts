@@ -209,7 +209,10 @@ export function createSender(deps: SenderDeps): Sender {
         const delay = Math.round(retryBaseMs * 2 ** (d.attempts - 1) * (1 + Math.random() * 0.1));
         await markRetry(prisma, claimer, d.id, delay, verdict.reason);
         report.retried++;
-        log.info({ delivery: d.id, to: d.email, attempt: d.attempts, retryInMs: delay, reason: verdict.reason }, 'retry');
+        log.info(
+          { delivery: d.id, to: d.email, attempt: d.attempts, retryInMs: delay, reason: verdict.reason },
+          'retry',
+        );
       }
       held.delete(d.id);
       progress();

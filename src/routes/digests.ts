@@ -38,9 +38,7 @@ export const digestRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
       reply.type('text/html; charset=utf-8');
       if (!digest) return reply.code(404).send(renderPage('digest-missing', `No digest for ${day}`, { day }));
       const title = `Trending AI papers, ${label(day)}`;
-      return reply.send(
-        renderPage('digest', title, { ...digest, longDate: label(day), count: digest.papers.length }),
-      );
+      return reply.send(renderPage('digest', title, { ...digest, longDate: label(day), count: digest.papers.length }));
     },
   );
 };

@@ -71,5 +71,9 @@ export async function loadFixturePapers(
     })),
     skipDuplicates: true,
   });
-  return ranked.map((i) => ({ id: i.paper.id, title: i.paper.title.replace(/\s+/g, ' ').trim(), upvotes: i.paper.upvotes ?? 0 }));
+  return ranked.map((i) => ({
+    id: i.paper.id,
+    title: i.paper.title.replace(/\s+/g, ' ').trim(),
+    upvotes: i.paper.upvotes ?? 0,
+  }));
 }

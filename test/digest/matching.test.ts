@@ -21,7 +21,8 @@ describe('matching papers to readers (seed page, real Postgres full-text search)
 
   function assertPicks(picked: string[], wanted: string[], unwanted: string[]) {
     const titles = picked.map(title);
-    for (const id of wanted) assert.ok(picked.includes(id), `"${title(id)}" should be picked; got:\n${titles.join('\n')}`);
+    for (const id of wanted)
+      assert.ok(picked.includes(id), `"${title(id)}" should be picked; got:\n${titles.join('\n')}`);
     for (const id of unwanted) assert.ok(!picked.includes(id), `"${title(id)}" should not be picked`);
   }
 

@@ -48,15 +48,32 @@ export async function createReaders(prisma: PrismaClient, specs: ReaderSpec[]): 
   return out;
 }
 
-/** Many readers at once (for concurrency tests): reader-N@example.org, all on the same topics. */
+/** Many readers at once (for concurrency tests): PREFIX-N@example.org, all active on the same topics. */
 export async function createManyReaders(
   prisma: PrismaClient,
   count: number,
-  spec: Omit<ReaderSpec, 'email'> = {},
+  spec: Pick<ReaderSpec, 'topics' | 'keywords'> = {},
   prefix = 'reader',
 ): Promise<TestReader[]> {
-  return createReaders(
-    prisma,
-    Array.from({ length: count }, (_, i) => ({ ...spec, email: `${prefix}-${i + 1}@example.org` })),
-  );
+  await seedTopics(prisma);
+  const topicIds = (await prisma.topic.findMany({ where: { slug: { in: spec.topics ?? [] } } })).map((t) => t.id);
+  const data = Array.from({ length: count }, (_, i) => {
+    const email = `${prefix}-${i + 1}@example.org`;
+    return {
+      email,
+      emailKey: email,
+      status: 'active' as const,
+      token: randomBytes(24).toString('base64url'),
+      keywords: spec.keywords ?? [],
+    };
+  });
+  await prisma.subscriber.createMany({ data });
+  const rows = await prisma.subscriber.findMany({
+    where: { emailKey: { in: data.map((d) => d.emailKey) } },
+    orderBy: { id: 'asc' },
+  });
+  await prisma.subscriberTopic.createMany({
+    data: rows.flatMap((r) => topicIds.map((topicId) => ({ subscriberId: r.id, topicId }))),
+  });
+  return rows.map((r) => ({ id: r.id, email: r.email, token: r.token }));
 }

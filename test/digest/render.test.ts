@@ -131,7 +131,7 @@ describe('the digest email', () => {
           : route.abort(),
       );
       await page.setContent(html, { waitUntil: 'load' });
-      const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+      const scrollWidth = await page.evaluate<number>('document.documentElement.scrollWidth');
       assert.ok(scrollWidth <= width, `${name}: the page is ${scrollWidth}px wide in a ${width}px window`);
       const footerVisible = await page.getByText('Unsubscribe').isVisible();
       assert.ok(footerVisible, 'the unsubscribe link is visible');

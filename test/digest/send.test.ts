@@ -28,7 +28,10 @@ async function setup(env: Record<string, string> = {}): Promise<Setup> {
 }
 
 async function deliveryOf(db: TestDatabase, email: string) {
-  return db.prisma.delivery.findFirstOrThrow({ where: { subscriber: { emailKey: email } }, include: { subscriber: true } });
+  return db.prisma.delivery.findFirstOrThrow({
+    where: { subscriber: { emailKey: email } },
+    include: { subscriber: true },
+  });
 }
 
 describe('sending the digest', () => {
@@ -183,13 +186,17 @@ describe('sending the digest', () => {
     await services.close();
     const mails = sink.to('ada@example.org');
     assert.equal(mails.length, 2);
-    const papersIn = (html: string) => [...html.matchAll(/<h2><a href="https:\/\/huggingface\.co\/papers\/([^"]+)"/g)].map((m) => m[1]);
+    const papersIn = (html: string) =>
+      [...html.matchAll(/<h2><a href="https:\/\/huggingface\.co\/papers\/([^"]+)"/g)].map((m) => m[1]);
     const first = papersIn(String(mails[0]!.parsed.html));
     const second = papersIn(String(mails[1]!.parsed.html));
     assert.equal(first.length, 2);
     assert.ok(second.length >= 1);
     for (const id of second) assert.ok(!first.includes(id), `${id} was sent on both days`);
     const deliveries = await db.prisma.delivery.findMany({ orderBy: { id: 'asc' } });
-    assert.deepEqual(deliveries.map((d) => d.paperIds), [first, second]);
+    assert.deepEqual(
+      deliveries.map((d) => d.paperIds),
+      [first, second],
+    );
   });
 });

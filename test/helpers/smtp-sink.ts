@@ -72,6 +72,8 @@ export async function startSmtpSink(options: { closeAfter?: boolean } = {}): Pro
       });
     },
   });
+  // A client that dies mid-session (a sender killed with SIGKILL) resets its socket: that is not the sink's failure.
+  server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as { port: number }).port;
   const sink: SmtpSink = {
