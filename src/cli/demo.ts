@@ -115,10 +115,11 @@ async function demoDeliveries(prisma: PrismaClient, services: Services): Promise
   return rows.map((r) => {
     const interests = [...r.topics.map((t) => t.topic.name), ...r.keywords.map((k) => `"${k}"`)];
     const delivery = r.deliveries[0];
+    // The outbox names each file after the local part of its Message-ID (src/mail/outbox-mailer.ts).
     const idPart = delivery?.messageId
       ?.replace(/[<>]/g, '')
-      .split('@')[0]!
-      .replace(/[^a-zA-Z0-9.-]/g, '_');
+      .split('@')[0]
+      ?.replace(/[^a-zA-Z0-9.-]/g, '_');
     const file = idPart ? files.find((f) => f.endsWith(`_${idPart}.eml`)) : undefined;
     return {
       reader: r.email,

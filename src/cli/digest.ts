@@ -103,7 +103,9 @@ function startProgressBar(services: Services, day: string): { stop(): Promise<vo
   };
   const tick = async () => {
     const c = await services.digests.counts(day).catch(() => undefined);
-    if (c && c.total > 0) draw((last = c));
+    if (!c || c.total === 0) return;
+    last = c;
+    draw(c);
   };
   const timer = setInterval(() => void tick(), 250);
   return {

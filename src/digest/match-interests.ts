@@ -58,9 +58,9 @@ export async function matchInterests(
 
   const byInterest = new Map<number, Hit[]>();
   for (const hit of hits) {
-    let list = byInterest.get(hit.ord);
-    if (!list) byInterest.set(hit.ord, (list = []));
-    list.push(hit);
+    const list = byInterest.get(hit.ord);
+    if (list) list.push(hit);
+    else byInterest.set(hit.ord, [hit]);
   }
   for (const [ord, list] of byInterest) {
     const interest = interests[ord - 1]!;

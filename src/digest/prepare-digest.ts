@@ -184,9 +184,9 @@ async function loadAlreadySent(
       AND d.paper_ids && ${paperIds}::text[]`;
   const out = new Map<number, Set<string>>();
   for (const row of rows) {
-    let set = out.get(row.subscriberId);
-    if (!set) out.set(row.subscriberId, (set = new Set()));
+    const set = out.get(row.subscriberId) ?? new Set<string>();
     for (const id of row.paperIds) set.add(id);
+    out.set(row.subscriberId, set);
   }
   return out;
 }

@@ -92,8 +92,8 @@ export function createSender(deps: SenderDeps): Sender {
 
     const digests = new Map<number, Promise<DigestPapers>>();
     const papersOf = (digestId: number) => {
-      let entry = digests.get(digestId);
-      if (!entry) digests.set(digestId, (entry = loadDigestPapers(prisma, digestId)));
+      const entry = digests.get(digestId) ?? loadDigestPapers(prisma, digestId);
+      digests.set(digestId, entry);
       return entry;
     };
 
