@@ -16,6 +16,14 @@ export async function createDigestRenderer(links: Links): Promise<DigestRenderer
   const template = await loadEmailTemplate<DigestEmailData>('digest', { minify: true });
   return (input) => {
     const data = buildDigestEmail(links, input);
-    return { subject: data.subject, html: template.html(data), text: template.text(data) };
+    return { subject: data.subject, html: asciiHtml(template.html(data)), text: template.text(data) };
   };
+}
+
+/**
+ * Writes every non-ASCII character as a numeric character reference: the same page to any HTML reader, and a body
+ * that can go as 7bit, with no transfer encoding to pay for or inflate the bytes (see src/mail/mime-message.ts).
+ */
+export function asciiHtml(html: string): string {
+  return html.replace(/[^\x00-\x7f]/gu, (c) => `&#${c.codePointAt(0)};`);
 }

@@ -46,12 +46,12 @@ export async function compileMjml(name: string, options: { minify?: boolean } = 
 }
 
 /**
- * A minifier for MJML output, which is mostly indentation: whitespace holding a line break between two tags is
- * layout and goes; any other run of whitespace becomes one space (so inline text never loses its spaces).
- * Templates therefore keep inline elements that need a space between them on one line.
+ * A minifier for MJML output, which is mostly indentation: whitespace holding a line break between two tags becomes
+ * that one line break (the same to HTML, and it keeps lines short enough to send as 7bit); any other run of
+ * whitespace becomes one space.
  */
 export function collapseWhitespace(html: string): string {
-  return html.replace(/>\s*\n\s*</g, '><').replace(/\s{2,}/g, ' ');
+  return html.replace(/>\s*\n\s*</g, '>\n<').replace(/[ \t]*\n[ \t\n]*/g, '\n').replace(/[ \t]{2,}/g, ' ');
 }
 
 const cache = new Map<string, Promise<EmailTemplate<unknown>>>();
