@@ -25,5 +25,7 @@ export async function createDigestRenderer(links: Links): Promise<DigestRenderer
  * that can go as 7bit, with no transfer encoding to pay for or inflate the bytes (see src/mail/mime-message.ts).
  */
 export function asciiHtml(html: string): string {
-  return html.replace(/[^\x00-\x7f]/gu, (c) => `&#${c.codePointAt(0)};`);
+  // Not a /u regex: those are several times slower; a surrogate pair is matched as one character instead.
+  if (!/[\u0080-\uffff]/.test(html)) return html;
+  return html.replace(/[\ud800-\udbff][\udc00-\udfff]|[\u0080-\uffff]/g, (c) => `&#${c.codePointAt(0)};`);
 }

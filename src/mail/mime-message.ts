@@ -45,7 +45,7 @@ export function buildMimeMessage(message: OutgoingMessage, options: MimeOptions)
 }
 
 function bodyPart(type: string, content: string, nl: string): string[] {
-  const lines = content.replace(/\r\n?|\n/g, '\n');
+  const lines = content.includes('\r') ? content.replace(/\r\n?/g, '\n') : content;
   if (isSevenBitSafe(lines)) {
     return [`Content-Type: ${type}; charset=utf-8`, 'Content-Transfer-Encoding: 7bit', '', lines.replaceAll('\n', nl)];
   }
@@ -60,7 +60,7 @@ function bodyPart(type: string, content: string, nl: string): string[] {
 /** ASCII only, no NUL, and no line over 998 octets (RFC 5322): may go as it is. */
 function isSevenBitSafe(text: string): boolean {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL and non-ASCII are exactly what is looked for
-  if (/[^\x01-\x7f]/.test(text)) return false;
+  if (/[\x00\x80-\uffff]/.test(text)) return false;
   let start = 0;
   for (;;) {
     const end = text.indexOf('\n', start);
@@ -70,33 +70,62 @@ function isSevenBitSafe(text: string): boolean {
   }
 }
 
-const HEX = '0123456789ABCDEF';
+const SAFE_RUN = /[\x21-\x3c\x3e-\x7e \t]+/y;
+const encodedChars = new Map<string, string>();
 
-/** RFC 2045 quoted-printable of UTF-8 text whose line breaks are '\n'; lines are soft-broken at 76 characters. */
-export function encodeQuotedPrintable(text: string, nl = '\r\n'): string {
-  const bytes = Buffer.from(text, 'utf8');
-  const out: string[] = [];
-  let line = '';
-  const push = (token: string) => {
-    if (line.length + token.length > 75) {
-      out.push(`${line}=`);
-      line = '';
-    }
-    line += token;
-  };
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    if (b === 0x0a) {
-      out.push(line);
-      line = '';
-      continue;
-    }
-    const atLineEnd = i + 1 === bytes.length || bytes[i + 1] === 0x0a;
-    if ((b === 0x20 || b === 0x09) && !atLineEnd) push(String.fromCharCode(b));
-    else if (b >= 33 && b <= 126 && b !== 61) push(String.fromCharCode(b));
-    else push(`=${HEX[b >> 4]}${HEX[b & 15]}`);
+/** =XX for each UTF-8 byte of one character (or of a control character, or "="). */
+function encodeChar(char: string): string {
+  let encoded = encodedChars.get(char);
+  if (encoded === undefined) {
+    encoded = [...Buffer.from(char, 'utf8')].map((b) => `=${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+    if (encodedChars.size < 10_000) encodedChars.set(char, encoded);
   }
-  out.push(line);
+  return encoded;
+}
+
+/**
+ * RFC 2045 quoted-printable of text whose line breaks are '\n'; encoded lines are soft-broken at 76 characters.
+ * Runs of printable ASCII are copied in slices (the usual case); only other characters are encoded one by one.
+ */
+export function encodeQuotedPrintable(text: string, nl = '\r\n'): string {
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    let end = line.length;
+    while (end > 0 && (line[end - 1] === ' ' || line[end - 1] === '\t')) end--;
+    let current = '';
+    const put = (token: string) => {
+      if (current.length + token.length > 75) {
+        out.push(`${current}=`);
+        current = '';
+      }
+      current += token;
+    };
+    let i = 0;
+    while (i < end) {
+      SAFE_RUN.lastIndex = i;
+      const run = SAFE_RUN.exec(line);
+      if (run) {
+        let rest = run[0].length > end - i ? run[0].slice(0, end - i) : run[0];
+        i += rest.length;
+        while (rest.length > 0) {
+          if (current.length >= 75) {
+            out.push(`${current}=`);
+            current = '';
+          }
+          const room = 75 - current.length;
+          current += rest.slice(0, room);
+          rest = rest.slice(room);
+        }
+      } else {
+        const char = String.fromCodePoint(line.codePointAt(i)!);
+        i += char.length;
+        put(encodeChar(char));
+      }
+    }
+    // Spaces and tabs at the end of a line would be lost in transit: they are encoded.
+    for (let k = end; k < line.length; k++) put(line[k] === ' ' ? '=20' : '=09');
+    out.push(current);
+  }
   return out.join(nl);
 }
 

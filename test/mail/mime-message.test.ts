@@ -31,6 +31,24 @@ describe('building a message in one piece', () => {
     assert.match(raw.toString(), /\r\nList-Unsubscribe: <https:\/\/papers\.example\.org\/unsubscribe\/tok>\r\n/);
   });
 
+  it('quoted-printable survives any mix of characters, spaces, "=" and line lengths', async () => {
+    const alphabet = ['a', 'Z', ' ', ' ', '\t', '=', '.', 'é', '—', '😀', '日', '\n', '-', '_', '?'];
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let n = 0; n < 60; n++) {
+      const length = Math.floor(random() * 400);
+      const text = Array.from({ length }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+      const raw = buildMimeMessage({ ...base, subject: 's', text: `${text}\n`, html: '<p>x</p>' }, { from: 'a@example.org' });
+      const wire = raw.toString('latin1');
+      assert.ok(wire.split('\r\n').every((l) => l.length <= 76 || l.startsWith('<')), 'encoded lines stay within 76');
+      const parsed = await simpleParser(raw);
+      assert.equal(parsed.text, `${text}\n`, JSON.stringify(text));
+    }
+  });
+
   it('sends ASCII bodies with short lines as they are (7bit), with CRLF line ends', () => {
     const raw = buildMimeMessage(
       { ...base, subject: 'Hello', text: 'plain\ntext', html: '<p>plain</p>\n<p>html</p>' },
