@@ -28,7 +28,13 @@ server.listen(0, '127.0.0.1', () => {
 });
 process.on('message', (msg) => {
   if (msg === 'stats') {
-    process.send?.({ messages, bytes, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) });
+    const cpu = process.cpuUsage();
+    process.send?.({
+      messages,
+      bytes,
+      cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+      maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    });
   } else if (msg === 'reset') {
     messages = 0;
     bytes = 0;

@@ -2,6 +2,7 @@
 // Source text stays raw here: the templates escape it (Handlebars {{…}}). URLs from sources are kept only when they
 // are plain http(s), so a "javascript:" link can never reach a reader.
 import type { DayPaper } from './day-papers.js';
+import { toHtmlText } from './html-text.js';
 
 export interface PaperView {
   id: string;
@@ -20,6 +21,8 @@ export interface PaperView {
   codeUrl: string | undefined;
   projectUrl: string | undefined;
   thumbnailUrl: string;
+  /** Title, authors and summary escaped for HTML (and ASCII), once per digest instead of once per message. */
+  html: { title: string; authors: string; summary: string };
 }
 
 const SUMMARY_CHARS = 320;
@@ -29,14 +32,18 @@ const ARXIV_ID = /^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?\/\d{7})(v\d+)?$/;
 export function toPaperView(paper: DayPaper): PaperView {
   const id = encodeURIComponent(paper.id).replace(/%2F/g, '/');
   const onArxiv = ARXIV_ID.test(paper.id);
+  const title = oneLine(paper.title);
+  const authors = authorsLine(paper.authors);
+  const summary = summaryOf(paper);
   return {
     id: paper.id,
-    title: oneLine(paper.title),
+    title,
     url: `https://huggingface.co/papers/${id}`,
-    authors: authorsLine(paper.authors),
+    authors,
     upvotes: paper.upvotes,
     upvotesText: `${paper.upvotes} ${paper.upvotes === 1 ? 'upvote' : 'upvotes'}`,
-    summary: summaryOf(paper),
+    summary,
+    html: { title: toHtmlText(title), authors: toHtmlText(authors), summary: toHtmlText(summary) },
     arxivUrl: onArxiv ? `https://arxiv.org/abs/${id}` : undefined,
     pdfUrl: onArxiv ? `https://arxiv.org/pdf/${id}` : undefined,
     codeUrl: safeUrl(paper.codeUrl),

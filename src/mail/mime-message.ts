@@ -86,45 +86,55 @@ function encodeChar(char: string): string {
 /**
  * RFC 2045 quoted-printable of text whose line breaks are '\n'; encoded lines are soft-broken at 76 characters.
  * Runs of printable ASCII are copied in slices (the usual case); only other characters are encoded one by one.
+ * (No closures in here: it runs for every message.)
  */
 export function encodeQuotedPrintable(text: string, nl = '\r\n'): string {
   const out: string[] = [];
-  for (const line of text.split('\n')) {
-    let end = line.length;
-    while (end > 0 && (line[end - 1] === ' ' || line[end - 1] === '\t')) end--;
-    let current = '';
-    const put = (token: string) => {
+  let current = '';
+  let i = 0;
+  let lineEnd = text.indexOf('\n');
+  if (lineEnd === -1) lineEnd = text.length;
+  for (;;) {
+    // Spaces and tabs at the end of a line would be lost in transit: they are encoded.
+    let contentEnd = lineEnd;
+    while (contentEnd > i && (text[contentEnd - 1] === ' ' || text[contentEnd - 1] === '\t')) contentEnd--;
+    while (i < lineEnd) {
+      let token: string;
+      if (i < contentEnd) {
+        SAFE_RUN.lastIndex = i;
+        const run = SAFE_RUN.exec(text);
+        if (run) {
+          const runEnd = Math.min(i + run[0].length, contentEnd);
+          while (i < runEnd) {
+            if (current.length >= 75) {
+              out.push(`${current}=`);
+              current = '';
+            }
+            const take = Math.min(75 - current.length, runEnd - i);
+            current += text.slice(i, i + take);
+            i += take;
+          }
+          continue;
+        }
+        const char = String.fromCodePoint(text.codePointAt(i)!);
+        i += char.length;
+        token = encodeChar(char);
+      } else {
+        token = text[i] === ' ' ? '=20' : '=09';
+        i++;
+      }
       if (current.length + token.length > 75) {
         out.push(`${current}=`);
         current = '';
       }
       current += token;
-    };
-    let i = 0;
-    while (i < end) {
-      SAFE_RUN.lastIndex = i;
-      const run = SAFE_RUN.exec(line);
-      if (run) {
-        let rest = run[0].length > end - i ? run[0].slice(0, end - i) : run[0];
-        i += rest.length;
-        while (rest.length > 0) {
-          if (current.length >= 75) {
-            out.push(`${current}=`);
-            current = '';
-          }
-          const room = 75 - current.length;
-          current += rest.slice(0, room);
-          rest = rest.slice(room);
-        }
-      } else {
-        const char = String.fromCodePoint(line.codePointAt(i)!);
-        i += char.length;
-        put(encodeChar(char));
-      }
     }
-    // Spaces and tabs at the end of a line would be lost in transit: they are encoded.
-    for (let k = end; k < line.length; k++) put(line[k] === ' ' ? '=20' : '=09');
     out.push(current);
+    current = '';
+    if (lineEnd >= text.length) break;
+    i = lineEnd + 1;
+    lineEnd = text.indexOf('\n', i);
+    if (lineEnd === -1) lineEnd = text.length;
   }
   return out.join(nl);
 }
