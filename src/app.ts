@@ -9,6 +9,7 @@ import fp from 'fastify-plugin';
 import { errors, isPapermailError } from './errors.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { assetRoutes } from './routes/assets.js';
+import { digestRoutes } from './routes/digests.js';
 import { healthRoutes } from './routes/health.js';
 import { readerApiRoutes } from './routes/reader-api.js';
 import { readerPages } from './routes/reader-pages.js';
@@ -70,6 +71,7 @@ async function app(fastify: FastifyInstance, { services }: AppOptions): Promise<
   }
   await fastify.register(readerApiRoutes, { services });
   await fastify.register(readerPages, { services });
+  await fastify.register(digestRoutes, { services });
 }
 
 /** papermail as a Fastify plugin; needs `services` in its options. */

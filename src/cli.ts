@@ -1,6 +1,7 @@
 // The papermail command line: the same services as the HTTP app, one command per job.
 import { Command, CommanderError } from 'commander';
 import { registerDemo } from './cli/demo.js';
+import { registerDigest } from './cli/digest.js';
 import { registerIngest } from './cli/ingest.js';
 import { registerMigrate } from './cli/migrate.js';
 import { reportCliError } from './cli/runtime.js';
@@ -14,6 +15,7 @@ const program = new Command()
 registerMigrate(program);
 registerDemo(program);
 registerIngest(program);
+registerDigest(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -36,6 +36,8 @@ export interface Config {
     /** How long `papermail digest` waits for retries before it gives up and reports what is pending. */
     waitLimitMs: number;
     batchSize: number;
+    /** How long a claimed delivery stays a sender's own; a live sender renews it, a dead one lets it lapse. */
+    leaseMs: number;
   };
   dkim: { domain: string; selector: string; privateKey: string } | undefined;
   sources: {
@@ -205,6 +207,7 @@ export function loadConfig(env: Env): Config {
       retryBaseMs: int(env, 'SEND_RETRY_BASE_MS', 30000, 10, 86400000),
       waitLimitMs: int(env, 'SEND_WAIT_LIMIT_MS', 600000, 0, 86400000),
       batchSize: int(env, 'SEND_BATCH_SIZE', 200, 1, 10000),
+      leaseMs: int(env, 'SEND_LEASE_MS', 120000, 300, 86400000),
     },
     dkim,
     sources: {

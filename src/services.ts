@@ -3,6 +3,7 @@
 import { type AdminService, createAdminService } from './admin/admin-service.js';
 import type { Config } from './config.js';
 import type { PrismaClient } from './db/client.js';
+import { createDigestService, type DigestService } from './digest/digest-service.js';
 import { createHealthService, type HealthService } from './health/health-service.js';
 import { createIngestService, type IngestService } from './ingest/ingest-service.js';
 import { createLinks, type Links } from './links.js';
@@ -27,6 +28,7 @@ export interface Services {
   admin: AdminService;
   topics: TopicService;
   subscriptions: SubscriptionService;
+  digests: DigestService;
   /** Closes what the services opened (transports, timers). The database is closed by its owner. */
   close(): Promise<void>;
 }
@@ -48,7 +50,7 @@ export function createServices(deps: ServiceDeps): Services {
   return {
     config,
     log,
-    links: createLinks(config.publicUrl),
+    links,
     secret: resolveSecret(config),
     mailer,
     health: createHealthService(prisma),
@@ -61,6 +63,7 @@ export function createServices(deps: ServiceDeps): Services {
     }),
     topics,
     subscriptions,
+    digests: createDigestService({ prisma, config, log, mailer, links }),
     async close() {
       await subscriptions.close();
       await mailer.close();

@@ -1,10 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import nodemailer from 'nodemailer';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Mailer } from './mailer.js';
-import { toNodemailerMessage } from './message-options.js';
+import { buildMimeMessage } from './mime-message.js';
 
 /** The outbox directory: one .eml file per message, when no SMTP relay is configured. */
 export function outboxDir(config: Config): string {
@@ -24,14 +23,13 @@ function fileName(to: string, messageId: string): string {
 export function createOutboxMailer(config: Config, log: Logger): Mailer {
   const dir = outboxDir(config);
   mkdirSync(dir, { recursive: true });
-  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   log.info({ dir }, 'no SMTP_URL: mail goes to the outbox as .eml files');
   return {
     kind: 'outbox',
     async send(message) {
-      const info = await transport.sendMail(toNodemailerMessage(config, message));
       const file = path.join(dir, fileName(message.to, message.messageId));
-      writeFileSync(file, info.message as Buffer);
+      // The same bytes an SMTP relay would get, with Unix line ends as mail clients expect of .eml files.
+      writeFileSync(file, buildMimeMessage(message, { from: config.mailFrom, newline: '\n' }));
       log.info({ to: message.to, subject: message.subject, file }, 'message written to the outbox');
       return { messageId: message.messageId, response: `written to ${file}`, file };
     },

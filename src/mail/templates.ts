@@ -18,26 +18,54 @@ export interface EmailTemplate<T> {
   text(data: T): string;
 }
 
-/** Compiles templates/NAME.mjml (with its mj-include partials) to HTML. Handlebars block tags must sit in mj-raw. */
+/**
+ * Compiles templates/NAME.mjml (with its mj-include partials from templates/partials) to HTML that still holds
+ * Handlebars placeholders. The convention: `{{value}}` may sit anywhere text or attribute values go; block tags
+ * (`{{#each}}`, `{{#if}}`, `{{/each}}` …) between MJML components must be wrapped in `<mj-raw>`, or MJML drops them.
+ * Inside the HTML of an mj-text they need no wrapping.
+ */
 export async function compileMjml(name: string, options: { minify?: boolean } = {}): Promise<string> {
   const file = path.join(templatesDir, `${name}.mjml`);
   const result = await mjml2html(readFileSync(file, 'utf8'), {
     filePath: file,
+    // mjml 5 ignores mj-include unless told otherwise; partials may only come from templates/.
+    ignoreIncludes: false,
+    includePath: templatesDir,
+    // No web fonts: MJML would otherwise link Google Fonts for any family it knows (Roboto) in the font stack.
+    fonts: {},
     validationLevel: 'strict',
-    minify: options.minify ?? false,
+    // MJML's own minify (htmlnano + cssnano) takes ~3 s to load per process and saves only ~1% more than
+    // collapseWhitespace below (measured on templates/digest.mjml: 8,522 vs 8,607 bytes).
+    minify: false,
     keepComments: false,
   });
   if (result.errors?.length) {
     throw new Error(`templates/${name}.mjml: ${result.errors.map((e) => e.formattedMessage).join('; ')}`);
   }
-  return result.html;
+  return options.minify ? collapseWhitespace(result.html) : result.html;
+}
+
+/**
+ * A minifier for MJML output, which is mostly indentation: whitespace holding a line break between two tags becomes
+ * that one line break (the same to HTML, and it keeps lines short enough to send as 7bit); any other run of
+ * whitespace becomes one space.
+ */
+export function collapseWhitespace(html: string): string {
+  return html
+    .replace(/>\s*\n\s*</g, '>\n<')
+    .replace(/[ \t]*\n[ \t\n]*/g, '\n')
+    .replace(/[ \t]{2,}/g, ' ');
 }
 
 const cache = new Map<string, Promise<EmailTemplate<unknown>>>();
 
-/** The compiled template NAME, compiled once per process. */
+/**
+ * The compiled template NAME, compiled once per process. `minify` collapses the layout whitespace at compile time
+ * (a quarter of MJML's output): worth it for bulk mail, where every kilobyte is paid once per message.
+ */
 export function loadEmailTemplate<T>(name: string, options: { minify?: boolean } = {}): Promise<EmailTemplate<T>> {
-  let entry = cache.get(name);
+  const key = `${name}:${options.minify ? 'min' : 'full'}`;
+  let entry = cache.get(key);
   if (!entry) {
     entry = (async () => {
       const html = handlebars.compile(await compileMjml(name, options), { strict: false });
@@ -47,7 +75,7 @@ export function loadEmailTemplate<T>(name: string, options: { minify?: boolean }
       const text = handlebars.compile(readFileSync(textFile, 'utf8'), { noEscape: true });
       return { html, text } as EmailTemplate<unknown>;
     })();
-    cache.set(name, entry);
+    cache.set(key, entry);
   }
   return entry as Promise<EmailTemplate<T>>;
 }

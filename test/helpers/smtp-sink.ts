@@ -23,6 +23,8 @@ export interface SmtpSink {
   /** Messages for one address. */
   to(address: string): ReceivedMail[];
   setPolicy(policy: SinkPolicy | undefined): void;
+  /** Makes the sink answer each message only after `ms` (a slow relay). */
+  setDelay(ms: number): void;
   /** Resolves once at least `count` messages arrived, or rejects after `timeoutMs`. */
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
   close(): Promise<void>;
@@ -32,6 +34,7 @@ export async function startSmtpSink(options: { closeAfter?: boolean } = {}): Pro
   const messages: ReceivedMail[] = [];
   const attempts = new Map<string, number>();
   let policy: SinkPolicy | undefined;
+  let delayMs = 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -41,6 +44,7 @@ export async function startSmtpSink(options: { closeAfter?: boolean } = {}): Pro
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', async () => {
+        if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
         const to = session.envelope.rcptTo.map((r: SMTPServerAddress) => r.address);
         const key = to.join(',');
         const attempt = (attempts.get(key) ?? 0) + 1;
@@ -68,6 +72,8 @@ export async function startSmtpSink(options: { closeAfter?: boolean } = {}): Pro
       });
     },
   });
+  // A client that dies mid-session (a sender killed with SIGKILL) resets its socket: that is not the sink's failure.
+  server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as { port: number }).port;
   const sink: SmtpSink = {
@@ -77,6 +83,9 @@ export async function startSmtpSink(options: { closeAfter?: boolean } = {}): Pro
     to: (address) => messages.filter((m) => m.envelopeTo.includes(address)),
     setPolicy(p) {
       policy = p;
+    },
+    setDelay(ms) {
+      delayMs = ms;
     },
     async waitFor(count, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;

@@ -1,0 +1,113 @@
+// The delivery state machine in SQL: pending -> sending -> sent | failed | skipped, every move a conditional update
+// that names the state (and the claimer) it expects, so two senders can never both own a delivery.
+//
+// A claim is a lease: claiming sets next_attempt_at to now + lease, and a live sender keeps pushing it forward
+// (extendClaims). A delivery still 'sending' after its lease ran out belongs to a sender that died; the next claim
+// takes it again, with the Message-ID it already has (see README, "crash policy").
+import { Prisma, type PrismaClient } from '../db/client.js';
+import type { DeliveryMatches } from './select-papers.js';
+
+export interface ClaimedDelivery {
+  id: number;
+  digestId: number;
+  subscriberId: number;
+  /** 'sending', or 'skipped' when the reader was no longer active at claim time. */
+  status: 'sending' | 'skipped';
+  attempts: number;
+  messageId: string;
+  paperIds: string[];
+  matches: DeliveryMatches;
+  email: string;
+  token: string;
+}
+
+export interface ClaimOptions {
+  claimer: string;
+  limit: number;
+  leaseMs: number;
+  /** Right-hand side of new Message-IDs. */
+  domain: string;
+  /** Only this digest's deliveries; all digests when absent. */
+  digestId?: number;
+}
+
+/**
+ * Claims up to `limit` due deliveries (pending and due, or 'sending' with an expired lease) with FOR UPDATE SKIP
+ * LOCKED, so concurrent senders get disjoint batches. The reader's status is read in the same statement: a reader
+ * who is not active any more has the delivery skipped, not sent. A Message-ID is chosen here, once, and kept.
+ */
+export function claimDeliveries(prisma: PrismaClient, o: ClaimOptions): Promise<ClaimedDelivery[]> {
+  const digestFilter = o.digestId === undefined ? Prisma.empty : Prisma.sql`AND d.digest_id = ${o.digestId}`;
+  return prisma.$queryRaw<ClaimedDelivery[]>`
+    WITH picked AS (
+      SELECT d.id FROM deliveries d
+      WHERE d.status IN ('pending', 'sending') AND d.next_attempt_at <= now() ${digestFilter}
+      ORDER BY d.next_attempt_at, d.id
+      LIMIT ${o.limit}
+      FOR UPDATE SKIP LOCKED
+    )
+    UPDATE deliveries d SET
+      status = (CASE WHEN s.status = 'active' THEN 'sending' ELSE 'skipped' END)::delivery_status,
+      attempts = d.attempts + (CASE WHEN s.status = 'active' THEN 1 ELSE 0 END),
+      last_error = CASE WHEN s.status = 'active' THEN d.last_error
+                        ELSE 'not sent: the reader is ' || s.status::text || ' since it was prepared' END,
+      message_id = coalesce(d.message_id,
+        '<digest.' || d.id || '.' || replace(gen_random_uuid()::text, '-', '') || '@' || ${o.domain} || '>'),
+      claimed_by = ${o.claimer},
+      claimed_at = now(),
+      next_attempt_at = now() + ${o.leaseMs} * interval '1 millisecond',
+      updated_at = now()
+    FROM picked, subscribers s
+    WHERE d.id = picked.id AND s.id = d.subscriber_id
+    RETURNING d.id, d.digest_id AS "digestId", d.subscriber_id AS "subscriberId", d.status::text AS status,
+              d.attempts, d.message_id AS "messageId", d.paper_ids AS "paperIds", d.matches, s.email, s.token`;
+}
+
+/** Keeps the lease of deliveries this sender still holds. */
+export async function extendClaims(prisma: PrismaClient, claimer: string, ids: number[], leaseMs: number) {
+  if (ids.length === 0) return;
+  await prisma.$executeRaw`
+    UPDATE deliveries SET next_attempt_at = now() + ${leaseMs} * interval '1 millisecond'
+    WHERE id = ANY(${ids}::int[]) AND status = 'sending' AND claimed_by = ${claimer}`;
+}
+
+/** The relay took these messages. One statement for a whole batch. */
+export function markSent(prisma: PrismaClient, claimer: string, ids: number[]): Promise<number> {
+  return prisma.$executeRaw`
+    UPDATE deliveries SET status = 'sent', sent_at = now(), last_error = NULL, updated_at = now()
+    WHERE id = ANY(${ids}::int[]) AND status = 'sending' AND claimed_by = ${claimer}`;
+}
+
+/** A temporary failure: back to pending, due again after `delayMs`. */
+export function markRetry(
+  prisma: PrismaClient,
+  claimer: string,
+  id: number,
+  delayMs: number,
+  error: string,
+): Promise<number> {
+  return prisma.$executeRaw`
+    UPDATE deliveries SET status = 'pending', next_attempt_at = now() + ${delayMs} * interval '1 millisecond',
+      last_error = ${error}, updated_at = now()
+    WHERE id = ${id} AND status = 'sending' AND claimed_by = ${claimer}`;
+}
+
+/** Final: 'failed' (the relay refused, or the attempts ran out) or 'skipped' (nothing to send after all). */
+export function markFinished(
+  prisma: PrismaClient,
+  claimer: string,
+  id: number,
+  status: 'failed' | 'skipped',
+  error: string,
+): Promise<number> {
+  return prisma.$executeRaw`
+    UPDATE deliveries SET status = ${status}::delivery_status, last_error = ${error}, updated_at = now()
+    WHERE id = ${id} AND status = 'sending' AND claimed_by = ${claimer}`;
+}
+
+/** The address does not exist: the reader gets nothing more until they sign up again. */
+export function markReaderBounced(prisma: PrismaClient, subscriberId: number): Promise<number> {
+  return prisma.$executeRaw`
+    UPDATE subscribers SET status = 'bounced', bounced_at = now(), updated_at = now()
+    WHERE id = ${subscriberId} AND status = 'active'`;
+}

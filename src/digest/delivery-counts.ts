@@ -1,0 +1,36 @@
+import type { PrismaClient } from '../db/client.js';
+
+export interface DeliveryCounts {
+  pending: number;
+  sending: number;
+  sent: number;
+  failed: number;
+  skipped: number;
+  total: number;
+  /** When the earliest unfinished delivery is due (a retry, or a lapsed claim); undefined when none is left. */
+  nextDueAt: Date | undefined;
+}
+
+/** Deliveries of one digest by status (originals and resends). */
+export async function countDeliveries(prisma: PrismaClient, digestId: number): Promise<DeliveryCounts> {
+  const rows = await prisma.$queryRaw<{ status: string; n: number; due: Date | null }[]>`
+    SELECT status::text AS status, count(*)::int AS n, min(next_attempt_at) AS due
+    FROM deliveries WHERE digest_id = ${digestId} GROUP BY status`;
+  const counts: DeliveryCounts = {
+    pending: 0,
+    sending: 0,
+    sent: 0,
+    failed: 0,
+    skipped: 0,
+    total: 0,
+    nextDueAt: undefined,
+  };
+  for (const row of rows) {
+    if (row.status in counts) (counts as unknown as Record<string, number>)[row.status] = row.n;
+    counts.total += row.n;
+    if ((row.status === 'pending' || row.status === 'sending') && row.due) {
+      if (!counts.nextDueAt || row.due < counts.nextDueAt) counts.nextDueAt = row.due;
+    }
+  }
+  return counts;
+}

@@ -1,0 +1,23 @@
+// Renders one reader's digest from templates compiled once per process (MJML is far too slow to run per message).
+import type { Links } from '../links.js';
+import { loadEmailTemplate } from '../mail/templates.js';
+import { buildDigestEmail, type DigestEmailData, type DigestEmailInput } from './digest-email.js';
+import { asciiHtml } from './html-text.js';
+
+export interface RenderedDigest {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export type DigestRenderer = (input: DigestEmailInput) => RenderedDigest;
+
+/** Compiles templates/digest.mjml (minified) and digest.txt.hbs once; the returned function fills them. */
+export async function createDigestRenderer(links: Links): Promise<DigestRenderer> {
+  const template = await loadEmailTemplate<DigestEmailData>('digest', { minify: true });
+  return (input) => {
+    const data = buildDigestEmail(links, input);
+    // Paper text arrives escaped and ASCII already (PaperView.html); this catches the rest (a reader's keyword).
+    return { subject: data.subject, html: asciiHtml(template.html(data)), text: template.text(data) };
+  };
+}

@@ -1,0 +1,176 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { prepareDigest } from '../../src/digest/prepare-digest.js';
+import { createTestDatabase } from '../helpers/database.js';
+import { loadSeedPapers, type SeedPaper } from '../helpers/seed-papers.js';
+import { createReaders } from './readers.js';
+
+const DAY = '2026-07-31';
+
+// One database for the file: each test adds readers with addresses of its own.
+const { prisma } = await createTestDatabase();
+const seeds: SeedPaper[] = await loadSeedPapers(prisma, DAY);
+const title = (id: string) => seeds.find((p) => p.id === id)!.title;
+
+describe('matching papers to readers (seed page, real Postgres full-text search)', () => {
+  /** What a dry run would send to `email`. */
+  async function planFor(email: string) {
+    const report = await prepareDigest(prisma, DAY, { dryRun: true });
+    return { report, plan: report.plans!.find((p) => p.email === email) };
+  }
+
+  function assertPicks(picked: string[], wanted: string[], unwanted: string[]) {
+    const titles = picked.map(title);
+    for (const id of wanted)
+      assert.ok(picked.includes(id), `"${title(id)}" should be picked; got:\n${titles.join('\n')}`);
+    for (const id of unwanted) assert.ok(!picked.includes(id), `"${title(id)}" should not be picked`);
+  }
+
+  it('"speculative decoding" picks the draft-and-verify papers, not papers that only mention it in passing', async () => {
+    await createReaders(prisma, [{ email: 'sd@example.org', topics: ['speculative-decoding'], maxPapers: 30 }]);
+    const { plan } = await planFor('sd@example.org');
+    assert.ok(plan);
+    assertPicks(
+      plan.paperIds,
+      ['seed-017', 'seed-035', 'seed-015'], // S2D, FLASH, Token Recycling (draft tree, guess-and-verify)
+      [
+        'seed-020', // Duo-LLM: names speculative decoding once among related work
+        'seed-065', // GOAT-TTS: multi-token prediction for TTS
+        'seed-006', // parallel decoding of diffusion LMs, a different idea
+        'seed-023', // SkipDecode: early exit
+        'seed-013', // KL3M tokenizers
+      ],
+    );
+    for (const id of plan.paperIds) assert.deepEqual(plan.matches.why[id], ['Speculative decoding']);
+  });
+
+  it('"visual token pruning" picks pruning of visual tokens, not text-token pruning or token selection', async () => {
+    await createReaders(prisma, [{ email: 'vtp@example.org', topics: ['visual-token-pruning'], maxPapers: 30 }]);
+    const { plan } = await planFor('vtp@example.org');
+    assert.ok(plan);
+    assertPicks(
+      plan.paperIds,
+      ['seed-022', 'seed-047', 'seed-048', 'seed-057', 'seed-036', 'seed-050'], // DivPrune, HiPrune, ATP-LLaVA, ToDRE, HiRED, VFlowOpt
+      [
+        'seed-059', // SpAtten: cascade token pruning of text, one mention
+        'seed-044', // ssToken: token selection for fine-tuning
+        'seed-015', // Token Recycling
+        'seed-031', // TokenSelect: KV-cache token selection
+        'seed-041', // Rethinking Tokenization
+      ],
+    );
+  });
+
+  it('"speech tokenizer" picks speech and audio tokenizers, not text or image tokenizers', async () => {
+    await createReaders(prisma, [{ email: 'st@example.org', topics: ['speech-tokenizers'], maxPapers: 30 }]);
+    const { plan } = await planFor('st@example.org');
+    assert.ok(plan);
+    assertPicks(
+      plan.paperIds,
+      ['seed-052', 'seed-069', 'seed-003', 'seed-046'], // WavTokenizer, DM-Codec, Discrete Audio Tokens, DualSpeechLM
+      [
+        'seed-013', // KL3M: text tokenizers
+        'seed-029', // One-D-Piece: image tokenizer
+        'seed-045', // Holistic Tokenizer for image generation
+        'seed-041', // Rethinking Tokenization (text)
+        'seed-010', // FlowTok: text and image tokens
+      ],
+    );
+  });
+
+  it('a keyword as common as "token" only counts where it is in the title', async () => {
+    await createReaders(prisma, [{ email: 'token@example.org', keywords: ['token'], maxPapers: 30 }]);
+    const { plan } = await planFor('token@example.org');
+    assert.ok(plan);
+    assert.ok(plan.paperIds.length >= 5, `picked ${plan.paperIds.length}`);
+    const mentioning = seeds.filter((p) => /token/i.test(`${p.title} ${p.abstract}`)).length;
+    assert.ok(mentioning > seeds.length / 2, 'the seed page is full of "token"');
+    for (const id of plan.paperIds) assert.match(title(id), /token/i);
+    assert.ok(plan.paperIds.length < mentioning);
+  });
+
+  it("ranks by relevance and upvotes, stops at the reader's number, and says which interests matched", async () => {
+    await createReaders(prisma, [
+      {
+        email: 'mixed@example.org',
+        topics: ['speculative-decoding'],
+        keywords: ['Diffusion Language Models '],
+        maxPapers: 4,
+      },
+    ]);
+    const { plan } = await planFor('mixed@example.org');
+    assert.ok(plan);
+    assert.equal(plan.paperIds.length, 4);
+    // Title matches outrank abstract-only ones.
+    for (const id of plan.paperIds) assert.match(title(id), /speculative decoding|diffusion (large )?language model/i);
+    const labels = new Set(plan.paperIds.flatMap((id) => plan.matches.why[id]!));
+    assert.deepEqual([...labels].sort(), ['Speculative decoding', 'diffusion language models']);
+    assert.deepEqual(plan.matches.interests, ['Speculative decoding', 'diffusion language models']);
+  });
+
+  it('a reader with no topics gets the top trending papers; no match gets nothing unless asked for the top three', async () => {
+    await createReaders(prisma, [
+      { email: 'all@example.org', maxPapers: 5 },
+      { email: 'nothing@example.org', keywords: ['protein folding'] },
+      { email: 'top3@example.org', keywords: ['protein folding'], topWhenNoMatch: true },
+      { email: 'left@example.org', topics: ['speculative-decoding'], status: 'unsubscribed' },
+      { email: 'unconfirmed@example.org', topics: ['speculative-decoding'], status: 'pending' },
+    ]);
+    const report = await prepareDigest(prisma, DAY, { dryRun: true });
+    const byUpvotes = [...seeds].sort((a, b) => b.upvotes - a.upvotes).map((p) => p.id);
+    const all = report.plans!.find((p) => p.email === 'all@example.org')!;
+    assert.equal(all.matches.note, 'trending');
+    assert.deepEqual(
+      all.paperIds.map((id) => seeds.find((p) => p.id === id)!.upvotes),
+      byUpvotes.slice(0, 5).map((id) => seeds.find((p) => p.id === id)!.upvotes),
+    );
+    assert.ok(!report.plans!.some((p) => p.email === 'nothing@example.org'));
+    assert.ok(report.unmatched!.includes('nothing@example.org'));
+    const top3 = report.plans!.find((p) => p.email === 'top3@example.org')!;
+    assert.equal(top3.matches.note, 'no-match');
+    assert.equal(top3.paperIds.length, 3);
+    for (const email of ['left@example.org', 'unconfirmed@example.org']) {
+      assert.ok(!report.plans!.some((p) => p.email === email) && !report.unmatched!.includes(email), email);
+    }
+  });
+
+  it('matches each topic and distinct keyword once a day, however many readers share them', async () => {
+    const db = await createTestDatabase();
+    await loadSeedPapers(db.prisma, DAY);
+    await createReaders(
+      db.prisma,
+      Array.from({ length: 40 }, (_, i) => ({
+        email: `shared-${i}@example.org`,
+        topics: i % 2 ? ['speculative-decoding'] : ['speculative-decoding', 'visual-token-pruning'],
+        keywords: [i % 3 ? 'KV cache' : ' kv  CACHE'],
+      })),
+    );
+    const report = await prepareDigest(db.prisma, DAY, { dryRun: true });
+    assert.equal(report.readers, 40);
+    assert.deepEqual(report.interests, { topics: 2, keywords: 1 });
+  });
+
+  it('writes one digest row and one delivery per reader, and a second run adds nothing', async () => {
+    const db = await createTestDatabase();
+    await loadSeedPapers(db.prisma, DAY);
+    await createReaders(db.prisma, [
+      { email: 'a@example.org', topics: ['speculative-decoding'] },
+      { email: 'b@example.org', topics: ['speech-tokenizers'] },
+      { email: 'c@example.org', keywords: ['protein folding'] },
+    ]);
+    const [first, second] = await Promise.all([prepareDigest(db.prisma, DAY), prepareDigest(db.prisma, DAY)]);
+    assert.equal(first.created + second.created, 2, 'two readers have matches; concurrent runs do not double them');
+    const third = await prepareDigest(db.prisma, DAY);
+    assert.equal(third.created, 0);
+    assert.equal(third.readers, 1, 'only the reader with no match is looked at again');
+    assert.equal(await db.prisma.digest.count(), 1);
+    const deliveries = await db.prisma.delivery.findMany({ include: { subscriber: true } });
+    assert.equal(deliveries.length, 2);
+    for (const d of deliveries) {
+      assert.equal(d.status, 'pending');
+      assert.ok(d.paperIds.length > 0);
+      const matches = d.matches as { why: Record<string, string[]> };
+      assert.deepEqual(Object.keys(matches.why).sort(), [...d.paperIds].sort());
+    }
+  });
+});
