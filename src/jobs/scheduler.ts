@@ -131,6 +131,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         runCoordinator: coordinator,
         distributedLease: leaseMs,
         logger: cronLogger(log),
+        // A fire up to a minute late (a GC pause, a busy event loop) still runs as scheduled; later it is missed
+        // and made up by catch-up.
+        missedExecutionTolerance: 60_000,
         suppressMissedWarning: true,
       });
       task.on('execution:skipped', (context) => {

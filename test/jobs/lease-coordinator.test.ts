@@ -56,9 +56,9 @@ describe('the Postgres run coordinator', () => {
   it('renews the lease of a long run so no instance takes it over while its holder lives', async () => {
     const key = leaseKey('renew', new Date('2026-07-31T07:00:00Z'));
     const holder = coordinator('long-runner');
-    assert.equal(await holder.shouldRun(key, 300), true);
-    await sleep(1000); // more than three lease lengths
-    assert.equal(await coordinator('other').shouldRun(key, 300), false);
+    assert.equal(await holder.shouldRun(key, 1000), true);
+    await sleep(2500); // two and a half lease lengths: without renewal it would have expired twice
+    assert.equal(await coordinator('other').shouldRun(key, 1000), false);
     await holder.onComplete(key);
   });
 

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import cron from 'node-cron';
 import { pino } from 'pino';
 import { today } from '../../src/dates.js';
 import { leaseKey } from '../../src/jobs/lease-coordinator.js';
 import { findPreviousFire } from '../../src/jobs/previous-fire.js';
-import { createScheduler, type DailyJob, type DailyTrigger } from '../../src/jobs/scheduler.js';
+import { createScheduler, type DailyJob, type DailyTrigger, type Scheduler } from '../../src/jobs/scheduler.js';
 import { createLogger } from '../../src/logger.js';
 import { createTestDatabase } from '../helpers/database.js';
 import { sleep, waitUntil } from '../helpers/wait.js';
@@ -32,12 +32,17 @@ function recordingJob(calls: Call[], instance: string, work?: () => Promise<void
   };
 }
 
+// Every scheduler a test creates is stopped when the file ends, even when an assertion failed half-way:
+// a running node-cron task would keep the test process alive.
+const created: Scheduler[] = [];
+after(() => Promise.all(created.map((s) => s.stop())));
+
 function scheduler(
   name: string,
   daily: DailyJob,
   options: { cron?: string; timezone?: string; enabled?: boolean; stopTimeoutMs?: number; log?: typeof silent } = {},
-) {
-  return createScheduler({
+): Scheduler {
+  const s = createScheduler({
     prisma,
     log: options.log ?? silent,
     config: {
@@ -50,8 +55,10 @@ function scheduler(
     daily,
     name,
     leaseMs: 5_000,
-    stopTimeoutMs: options.stopTimeoutMs,
+    stopTimeoutMs: options.stopTimeoutMs ?? 2_000,
   });
+  created.push(s);
+  return s;
 }
 
 const leasesOf = (name: string) =>
@@ -85,7 +92,11 @@ describe('the scheduler', () => {
     const a = scheduler(name, recordingJob(calls, 'a'));
     const b = scheduler(name, recordingJob(calls, 'b'));
     await Promise.all([a.start(), b.start()]);
-    await waitUntil('five completed fires', async () => (await leasesOf(name)).filter((l) => l.doneAt).length >= 5);
+    await waitUntil(
+      'four completed fires',
+      async () => (await leasesOf(name)).filter((l) => l.doneAt).length >= 4,
+      30_000,
+    );
     await Promise.all([a.stop(), b.stop()]);
 
     const leases = await leasesOf(name);
@@ -93,39 +104,44 @@ describe('the scheduler', () => {
     assert.equal(done.length, leases.length, 'every claimed fire completed');
     assert.equal(calls.length, done.length, 'one daily run per fire, not one per instance');
     for (const lease of leases) assert.ok([a.holder, b.holder].includes(lease.holder));
-    assert.ok(calls.filter((c) => c.trigger === 'schedule').length >= 4);
+    assert.ok(calls.filter((c) => c.trigger === 'schedule').length >= 3);
     assert.ok(calls.every((c) => c.day === today('UTC') || c.day === today('UTC', new Date(Date.now() - 60_000))));
   });
 
-  it('takes over a fire whose lease outlived its dead holder, and stands back from a live holder', async () => {
+  it('takes over fires whose leases outlived their dead holder, and stands back from a live holder', async () => {
     const name = taskName();
     const calls: Call[] = [];
-    // Two fires a few seconds ahead: one leased by an instance that died (lease expired, never done), one by an
-    // instance that is alive and running it (lease still valid).
+    // The next three fires are leased already: one by an instance that is alive and running it (lease valid), the
+    // others by an instance that died (leases expired, never done), as a crash leaves them.
     const base = Math.ceil(Date.now() / 1000) * 1000 + 1000;
-    const deadFire = leaseKey(name, new Date(base));
-    const liveFire = leaseKey(name, new Date(base + 1000));
-    await prisma.lease.create({
-      data: { key: deadFire, holder: 'dead-instance', expiresAt: new Date(Date.now() - 60_000) },
-    });
-    await prisma.lease.create({
-      data: { key: liveFire, holder: 'live-instance', expiresAt: new Date(Date.now() + 60_000) },
-    });
+    const fires = [0, 1, 2].map((i) => leaseKey(name, new Date(base + i * 1000)));
+    const liveFire = fires[1]!;
+    const deadFires = fires.filter((k) => k !== liveFire);
+    for (const key of fires) {
+      const live = key === liveFire;
+      await prisma.lease.create({
+        data: {
+          key,
+          holder: live ? 'live-instance' : 'dead-instance',
+          expiresAt: new Date(Date.now() + (live ? 60_000 : -60_000)),
+        },
+      });
+    }
     const s = scheduler(name, recordingJob(calls, 's'));
     await s.start();
-    await waitUntil('the fires after both', () => Date.now() > base + 1500);
-    await waitUntil('the dead holder’s fire to complete', async () =>
-      Boolean((await prisma.lease.findUnique({ where: { key: deadFire } }))?.doneAt),
-    );
+    await waitUntil('the three fires to pass', () => Date.now() > base + 3000, 15_000);
     await s.stop();
 
-    const dead = await prisma.lease.findUniqueOrThrow({ where: { key: deadFire } });
-    assert.equal(dead.holder, s.holder, 'the expired lease was taken over');
-    const live = await prisma.lease.findUniqueOrThrow({ where: { key: liveFire } });
+    const leases = await leasesOf(name);
+    const byKey = new Map(leases.map((l) => [l.key, l]));
+    const live = byKey.get(liveFire)!;
     assert.equal(live.holder, 'live-instance', 'the live lease was left alone');
     assert.equal(live.doneAt, null);
-    const ranHere = (await leasesOf(name)).filter((l) => l.holder === s.holder && l.doneAt);
-    assert.equal(calls.length, ranHere.length, 'every fire but the live holder’s ran here, once');
+    const takenOver = deadFires.filter((k) => byKey.get(k)!.holder === s.holder);
+    assert.ok(takenOver.length >= 1, 'the dead holder’s expired leases did not block their fires');
+    for (const k of takenOver) assert.ok(byKey.get(k)!.doneAt, `${k} ran to the end`);
+    const ranHere = leases.filter((l) => l.holder === s.holder && l.doneAt);
+    assert.equal(calls.length, ranHere.length, 'every fire ran here at most once');
   });
 
   it('on start makes up the last fire no instance completed, once even when two instances start together', async () => {
