@@ -28,12 +28,12 @@ async function main(): Promise<void> {
     prisma: db.prisma,
     config,
     log,
-    daily: (day, trigger) => runDailyJob({ prisma: db.prisma, log }, day, trigger),
+    daily: (day, trigger, signal) => runDailyJob({ prisma: db.prisma, log }, day, trigger, signal),
   });
 
   onShutdownSignal(log, async () => {
-    // Stop taking requests and fires; let in-flight requests and a running daily job finish (the scheduler waits
-    // up to its stop timeout); then the services, then the database.
+    // Stop taking requests and fires; let in-flight requests finish and a running daily job stop at a safe point
+    // (the scheduler aborts its signal and waits up to its stop timeout); then the services, then the database.
     await Promise.all([fastify.close(), scheduler.stop()]);
     await services.close();
     await db.close();

@@ -10,8 +10,16 @@ export interface DailyJobDeps {
   log: Logger;
 }
 
-/** Runs the day's job once and records it in `runs` (trigger, status, timings); rethrows a failure after recording. */
-export async function runDailyJob(deps: DailyJobDeps, day: string, trigger: DailyTrigger): Promise<void> {
+/**
+ * Runs the day's job once and records it in `runs` (trigger, status, timings); rethrows a failure after recording.
+ * `signal` aborts on shutdown: the digest run passes it on so it stops at a safe point.
+ */
+export async function runDailyJob(
+  deps: DailyJobDeps,
+  day: string,
+  trigger: DailyTrigger,
+  _signal?: AbortSignal,
+): Promise<void> {
   const { prisma, log } = deps;
   const run = await prisma.run.create({ data: { date: parseDay(day), trigger } });
   const started = Date.now();

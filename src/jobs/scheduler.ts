@@ -12,8 +12,11 @@ import { findPreviousFire } from './previous-fire.js';
 /** Why the daily job runs: its fire came, or it is making up a fire no instance completed. */
 export type DailyTrigger = 'schedule' | 'catch-up';
 
-/** The job a fire runs, for a day (YYYY-MM-DD: the fire's date in the schedule's time zone). */
-export type DailyJob = (day: string, trigger: DailyTrigger) => Promise<void>;
+/**
+ * The job a fire runs, for a day (YYYY-MM-DD: the fire's date in the schedule's time zone). `signal` aborts when the
+ * scheduler stops: a job that honours it returns at its next safe point, and the fire is made up at the next start.
+ */
+export type DailyJob = (day: string, trigger: DailyTrigger, signal: AbortSignal) => Promise<void>;
 
 export interface SchedulerOptions {
   prisma: PrismaClient;
@@ -34,7 +37,7 @@ export interface Scheduler {
   readonly holder: string;
   /** Starts the schedule and decides on catch-up (a make-up run continues in the background). */
   start(): Promise<void>;
-  /** Stops firing and waits for a running job, up to the stop timeout. */
+  /** Stops firing, asks a running job to stop (its signal) and waits for it, up to the stop timeout. */
   stop(): Promise<void>;
 }
 
@@ -50,6 +53,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 
   let task: ScheduledTask | undefined;
   let stopping = false;
+  const running = new Set<AbortController>();
   let catchUpPending = false;
   // Runs of this instance never overlap: a make-up run and a fire that comes during it take turns.
   let queue: Promise<void> = Promise.resolve();
@@ -66,12 +70,22 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         return;
       }
       const started = Date.now();
+      const abort = new AbortController();
+      running.add(abort);
       log.info({ day, trigger, fire, key }, 'daily run started');
       try {
-        await daily(day, trigger);
+        await daily(day, trigger, abort.signal);
       } catch (err) {
         coordinator.fail(key);
         log.error({ err, day, trigger, fire, durationMs: Date.now() - started }, 'daily run failed');
+        return;
+      } finally {
+        running.delete(abort);
+      }
+      if (abort.signal.aborted) {
+        // Cut short by a shutdown: not done, so the next start makes the fire up and the run resumes from the database.
+        coordinator.fail(key);
+        log.info({ day, trigger, fire, durationMs: Date.now() - started }, 'daily run interrupted by shutdown');
         return;
       }
       log.info({ day, trigger, fire, durationMs: Date.now() - started }, 'daily run finished');
@@ -159,6 +173,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       if (!task) return;
       stopping = true;
       await task.stop();
+      for (const abort of running) abort.abort();
       let timer: NodeJS.Timeout | undefined;
       const timedOut = await Promise.race([
         coordinator.idle().then(() => false),
