@@ -48,7 +48,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function createLeaseCoordinator(options: LeaseCoordinatorOptions): LeaseCoordinator {
   const { prisma, log } = options;
-  const holder = options.holder ?? `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
+  const holder = options.holder ?? newHolderName();
   const attempts = options.claimAttempts ?? 3;
   const retryMs = options.claimRetryMs ?? 500;
   const held = new Map<string, Held>();
@@ -162,6 +162,11 @@ export async function deleteOldLeases(prisma: PrismaClient, taskName: string, ke
     DELETE FROM leases
     WHERE starts_with(key, ${`${taskName}:`}) AND key COLLATE "C" < ${keepFromKey} COLLATE "C"
       AND expires_at < (now() AT TIME ZONE 'UTC') - interval '7 days'`;
+}
+
+/** A name for this instance in the leases table: host/pid/random, so two schedulers in one process differ too. */
+export function newHolderName(): string {
+  return `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
 }
 
 /** The key node-cron gives a fire: "<task name>:<fire time as ISO 8601 UTC>". */

@@ -6,7 +6,7 @@ import type { Config } from '../config.js';
 import { today } from '../dates.js';
 import type { PrismaClient } from '../db/client.js';
 import type { Logger } from '../logger.js';
-import { createLeaseCoordinator, deleteOldLeases, leaseKey } from './lease-coordinator.js';
+import { createLeaseCoordinator, deleteOldLeases, leaseKey, newHolderName } from './lease-coordinator.js';
 import { findPreviousFire } from './previous-fire.js';
 
 /** Why the daily job runs: its fire came, or it is making up a fire no instance completed. */
@@ -49,7 +49,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   const name = options.name ?? DEFAULT_TASK_NAME;
   const leaseMs = options.leaseMs ?? 60_000;
   const stopTimeoutMs = options.stopTimeoutMs ?? 8_000;
-  const coordinator = createLeaseCoordinator({ prisma, log, holder: options.holder });
+  const holder = options.holder ?? newHolderName();
+  // A fresh coordinator per start: stop() closes it.
+  let coordinator = createLeaseCoordinator({ prisma, log, holder });
 
   let task: ScheduledTask | undefined;
   let stopping = false;
@@ -128,7 +130,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   }
 
   return {
-    holder: coordinator.holder,
+    holder,
 
     async start() {
       if (!enabled) {
@@ -137,6 +139,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       }
       if (task) return;
       stopping = false;
+      coordinator = createLeaseCoordinator({ prisma, log, holder });
       task = cron.createTask(expression, (context) => runFire(context.date, 'schedule'), {
         name,
         timezone,
@@ -158,10 +161,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         catchUpSoon();
       });
       await task.start();
-      log.info(
-        { cron: expression, timezone, next: task.getNextRun(), holder: coordinator.holder },
-        'scheduler started',
-      );
+      log.info({ cron: expression, timezone, next: task.getNextRun(), holder }, 'scheduler started');
       try {
         await catchUp();
       } catch (err) {
