@@ -2,6 +2,8 @@
 import { buildServer } from './app.js';
 import { ConfigError, loadConfig, readEnv } from './config.js';
 import { openDatabase } from './db/database.js';
+import { runDailyJob } from './jobs/daily-job.js';
+import { createScheduler } from './jobs/scheduler.js';
 import { onShutdownSignal } from './lifecycle.js';
 import { createLogger } from './logger.js';
 import { createServices } from './services.js';
@@ -25,16 +27,25 @@ async function main(): Promise<void> {
   const services = createServices({ config, log, prisma: db.prisma });
 
   const fastify = await buildServer(services);
+  const scheduler = createScheduler({
+    prisma: db.prisma,
+    config,
+    log,
+    daily: (day, trigger, signal) => runDailyJob({ prisma: db.prisma, log }, day, trigger, signal),
+  });
 
   onShutdownSignal(log, async () => {
-    // Stop taking requests and let in-flight ones finish, then the services, then the database.
-    await fastify.close();
+    // Stop taking requests and fires; let in-flight requests finish and a running daily job stop at a safe point
+    // (the scheduler aborts its signal and waits up to its stop timeout); then the services, then the database.
+    await Promise.all([fastify.close(), scheduler.stop()]);
     await services.close();
     await db.close();
   });
 
   await fastify.listen({ host: config.host, port: config.port });
   log.info({ url: config.publicUrl, database: db.embedded ? 'embedded' : 'external' }, 'papermail is up');
+  // The schedule starts once the instance serves: a make-up run at start never delays the HTTP server.
+  await scheduler.start();
 }
 
 main().catch((err) => {
