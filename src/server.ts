@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, readEnv } from './config.js';
 import { openDatabase } from './db/database.js';
 import { runDailyJob } from './jobs/daily-job.js';
 import { createScheduler } from './jobs/scheduler.js';
+import { createSenderLoop } from './jobs/sender-loop.js';
 import { onShutdownSignal } from './lifecycle.js';
 import { createLogger } from './logger.js';
 import { createServices } from './services.js';
@@ -31,13 +32,15 @@ async function main(): Promise<void> {
     prisma: db.prisma,
     config,
     log,
-    daily: (day, trigger, signal) => runDailyJob({ prisma: db.prisma, log }, day, trigger, signal),
+    daily: (day, trigger, signal) => runDailyJob(services, day, trigger, signal),
   });
+  // Instances that run the schedule also send what is due between runs (retries, resends, crash leftovers).
+  const senderLoop = config.scheduler.enabled ? createSenderLoop(services) : undefined;
 
   onShutdownSignal(log, async () => {
     // Stop taking requests and fires; let in-flight requests finish and a running daily job stop at a safe point
     // (the scheduler aborts its signal and waits up to its stop timeout); then the services, then the database.
-    await Promise.all([fastify.close(), scheduler.stop()]);
+    await Promise.all([fastify.close(), scheduler.stop(), senderLoop?.stop()]);
     await services.close();
     await db.close();
   });
@@ -46,6 +49,7 @@ async function main(): Promise<void> {
   log.info({ url: config.publicUrl, database: db.embedded ? 'embedded' : 'external' }, 'papermail is up');
   // The schedule starts once the instance serves: a make-up run at start never delays the HTTP server.
   await scheduler.start();
+  senderLoop?.start();
 }
 
 main().catch((err) => {

@@ -1,45 +1,30 @@
-// The daily run the schedule fires: ingest -> match -> send for a day, recorded as a row in `runs`.
-// For now it only records itself; the digest pipeline is wired in here when it lands.
-import { parseDay } from '../dates.js';
-import type { PrismaClient } from '../db/client.js';
-import type { Logger } from '../logger.js';
+// The daily run the schedule fires: housekeeping, then ingest -> match -> send for the day. The digest service
+// records the run in `runs` (trigger, status, counts, timings).
+import type { Services } from '../services.js';
 import type { DailyTrigger } from './scheduler.js';
 
-export interface DailyJobDeps {
-  prisma: PrismaClient;
-  log: Logger;
-}
+export type DailyJobDeps = Pick<Services, 'digests' | 'ingest' | 'subscriptions' | 'log'>;
 
 /**
- * Runs the day's job once and records it in `runs` (trigger, status, timings); rethrows a failure after recording.
- * `signal` aborts on shutdown: the digest run passes it on so it stops at a safe point.
+ * Runs the day's job once. A failure is thrown, so the scheduler does not mark the fire done and the next start
+ * makes it up. `signal` aborts on shutdown: the digest run stops at a safe point, with its state in Postgres.
  */
 export async function runDailyJob(
   deps: DailyJobDeps,
   day: string,
   trigger: DailyTrigger,
-  _signal?: AbortSignal,
+  signal?: AbortSignal,
 ): Promise<void> {
-  const { prisma, log } = deps;
-  const run = await prisma.run.create({ data: { date: parseDay(day), trigger } });
-  const started = Date.now();
-  try {
-    // The digest run goes here: ingest the day, match, send; its counts belong in `stats`.
-    log.info({ runId: run.id, day, trigger }, 'daily job: nothing to do yet (the digest run is wired here)');
-    await prisma.run.update({
-      where: { id: run.id },
-      data: { status: 'done', finishedAt: new Date(), stats: { durationMs: Date.now() - started } },
-    });
-  } catch (err) {
-    await prisma.run.update({
-      where: { id: run.id },
-      data: {
-        status: 'failed',
-        finishedAt: new Date(),
-        error: err instanceof Error ? err.message : String(err),
-        stats: { durationMs: Date.now() - started },
-      },
-    });
-    throw err;
-  }
+  const expired = await deps.subscriptions.expirePendingSignups();
+  if (expired > 0) deps.log.info({ expired }, 'expired sign-ups nobody confirmed within a week');
+  const report = await deps.digests.runDay(day, {
+    trigger,
+    signal,
+    ingest: (d) => deps.ingest.ingestDay(d),
+  });
+  deps.log.info(
+    { runId: report.runId, day, status: report.status, counts: report.counts, ...report.timings },
+    'daily run',
+  );
+  // Deliveries still waiting for a retry past SEND_WAIT_LIMIT_MS are finished by the sender loop, not lost.
 }

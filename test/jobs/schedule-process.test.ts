@@ -12,7 +12,14 @@ describe('the schedule in `npm start`', () => {
     const db = await createTestDatabase();
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'papermail-schedule-'));
     after(() => rmSync(dataDir, { recursive: true, force: true }));
-    const env = { DATABASE_URL: db.url, DATA_DIR: dataDir, SCHEDULER: 'on', DIGEST_CRON: '* * * * * *' };
+    // Each fire runs the real daily job: today's papers come from the bundled day file (no network here).
+    const env = {
+      DATABASE_URL: db.url,
+      DATA_DIR: dataDir,
+      SCHEDULER: 'on',
+      DIGEST_CRON: '* * * * * *',
+      SOURCE: `file:${path.resolve('prisma/seed/daily-papers-2026-07-31.json')}`,
+    };
     const ports = [await freePort(), await freePort()];
     const servers = ports.map((port) => {
       const child = startScript('src/server.ts', [], { ...env, PORT: String(port) });
@@ -47,5 +54,6 @@ describe('the schedule in `npm start`', () => {
     });
     assert.equal(runs.length, fires, 'one run per fire across both processes');
     assert.ok(runs.some((r) => r.trigger === 'schedule'));
+    assert.equal(await db.prisma.digest.count(), 1, 'every fire of the day made the one digest of the day');
   });
 });
