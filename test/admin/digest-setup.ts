@@ -1,5 +1,6 @@
 // Shared by the admin digest tests: a day of real papers (the seed page), readers, the app pointed at an SMTP sink,
 // and small waits on what the sender does in the background after an answer.
+import { after } from 'node:test';
 import type { TestApp } from '../helpers/app.js';
 import { buildTestApp } from '../helpers/app.js';
 import { createTestDatabase } from '../helpers/database.js';
@@ -15,9 +16,11 @@ export interface DigestSetup extends TestApp {
 /** A fresh database with the seed page listed on DAY and the app sending to a fresh sink. */
 export async function setupDigestApp(env: Record<string, string> = {}): Promise<DigestSetup> {
   const db = await createTestDatabase();
-  const sink = await startSmtpSink();
+  const sink = await startSmtpSink({ closeAfter: false });
   await loadSeedPapers(db.prisma, DAY);
   const app = await buildTestApp({ SMTP_URL: sink.url, SEND_RETRY_BASE_MS: '20', ...env }, { db });
+  // After the app (and its pooled SMTP connections) closed: the sink waits for open connections when closing.
+  after(() => sink.close());
   return { ...app, sink };
 }
 
