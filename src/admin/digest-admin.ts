@@ -135,11 +135,16 @@ export function createDigestAdmin(deps: DigestAdminDeps): DigestAdmin {
     },
 
     async startRun(actor, day, options = {}) {
-      parseDay(day);
       const source = options.source ?? config.sources.default;
       const withIngest = options.ingest ?? true;
-      if (withIngest) parseSourceSpec(source);
       const params = { date: day, ingest: withIngest, source: withIngest ? source : undefined };
+      try {
+        parseDay(day);
+        if (withIngest) parseSourceSpec(source);
+      } catch (err) {
+        await recordAudit(prisma, { actor, action: 'digest.run', params, result: auditError(err) });
+        throw err;
+      }
       const going = runs.get(day);
       if (going) {
         const runId = await going.runId;
@@ -184,10 +189,10 @@ export function createDigestAdmin(deps: DigestAdminDeps): DigestAdmin {
     },
 
     async ingest(actor, day, source = config.sources.default) {
-      parseDay(day);
-      parseSourceSpec(source);
       const params = { date: day, source };
       try {
+        parseDay(day);
+        parseSourceSpec(source);
         const report = await ingest.ingestDay(day, source);
         const { skipped, ...counts } = report;
         await recordAudit(prisma, { actor, action: 'ingest', params, result: { ...counts, skipped: skipped.length } });

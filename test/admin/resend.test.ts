@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createReaders } from '../digest/readers.js';
 import { auth } from './admin-helpers.js';
-import { DAY, setupDigestApp, settle, waitForSender } from './digest-setup.js';
+import { DAY, settle, setupDigestApp, waitForSender } from './digest-setup.js';
 
 const resendUrl = `/api/admin/digests/${DAY}/resend`;
 
@@ -104,7 +104,9 @@ describe('admin resend', () => {
     });
     assert.equal(list.statusCode, 200);
     assert.deepEqual(
-      list.json().deliveries.map((d: { id: number; resendOf: number | null; status: string }) => [d.resendOf, d.status]),
+      list
+        .json()
+        .deliveries.map((d: { id: number; resendOf: number | null; status: string }) => [d.resendOf, d.status]),
       [
         [null, 'sent'],
         [original.id, 'sent'],
