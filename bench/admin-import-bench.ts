@@ -3,7 +3,7 @@
 // Uses TEST_DATABASE_URL / DATABASE_URL (or an embedded Postgres) and a throwaway database cloned from the template.
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { createAdminService } from '../src/admin/admin-service.js';
+import { createSubscriberAdmin } from '../src/admin/subscriber-admin.js';
 import { createPrismaClient } from '../src/db/client.js';
 import { createLogger } from '../src/logger.js';
 import { topicCatalog } from '../src/topics/catalog.js';
@@ -17,13 +17,15 @@ const name = `papermail_bench_${randomBytes(4).toString('hex')}`;
 await adminQuery(server.url, `CREATE DATABASE "${name}" TEMPLATE "${template}"`);
 const prisma = createPrismaClient(withDatabase(server.url, name));
 let confirmations = 0;
-const admin = createAdminService({
-  prisma,
-  log: createLogger('warn'),
-  sendConfirmation: async () => {
-    confirmations++;
-  },
-});
+const admin = {
+  subscribers: createSubscriberAdmin({
+    prisma,
+    log: createLogger('warn'),
+    sendConfirmation: async () => {
+      confirmations++;
+    },
+  }),
+};
 
 /** Runs `fn` once and prints how long it took, and the rate when it handled every reader. */
 async function time<T>(label: string, fn: () => Promise<T>, perReader = true): Promise<T> {

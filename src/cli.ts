@@ -4,6 +4,7 @@ import { registerDemo } from './cli/demo.js';
 import { registerDigest } from './cli/digest.js';
 import { registerIngest } from './cli/ingest.js';
 import { registerMigrate } from './cli/migrate.js';
+import { registerResend } from './cli/resend.js';
 import { reportCliError } from './cli/runtime.js';
 
 const program = new Command()
@@ -16,6 +17,7 @@ registerMigrate(program);
 registerDemo(program);
 registerIngest(program);
 registerDigest(program);
+registerResend(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -28,6 +28,8 @@ export const errors = {
   forbidden: define('PAPERMAIL_ERR_FORBIDDEN', 403),
   notFound: define('PAPERMAIL_ERR_NOT_FOUND', 404),
   conflict: define('PAPERMAIL_ERR_CONFLICT', 409),
+  /** An Idempotency-Key sent again with a different request. */
+  idempotencyKeyReused: define('PAPERMAIL_ERR_IDEMPOTENCY_KEY_REUSED', 422),
   tooManyRequests: define('PAPERMAIL_ERR_TOO_MANY_REQUESTS', 429),
   /** A source answered with something other than what its API promises. */
   sourceResponse: define('PAPERMAIL_ERR_SOURCE_RESPONSE', 502),

@@ -47,6 +47,18 @@ export function createServices(deps: ServiceDeps): Services {
   const topics = createTopicService(prisma);
   const links = createLinks(config.publicUrl);
   const subscriptions = createSubscriptionService({ prisma, config, log, links, mailer, topics });
+  const digests = createDigestService({ prisma, config, log, mailer, links });
+  const ingest = createIngestService({ prisma, config, log });
+  const admin = createAdminService({
+    prisma,
+    log,
+    // Imports in `pending` mode send the same confirmation email as the sign-up form, within its daily limit.
+    sendConfirmation: (id) => subscriptions.sendConfirmation(id),
+    config,
+    links,
+    digests,
+    ingest,
+  });
   return {
     config,
     log,
@@ -54,17 +66,14 @@ export function createServices(deps: ServiceDeps): Services {
     secret: resolveSecret(config),
     mailer,
     health: createHealthService(prisma),
-    ingest: createIngestService({ prisma, config, log }),
-    admin: createAdminService({
-      prisma,
-      log,
-      // Imports in `pending` mode send the same confirmation email as the sign-up form, within its daily limit.
-      sendConfirmation: (id) => subscriptions.sendConfirmation(id),
-    }),
+    ingest,
+    admin,
     topics,
     subscriptions,
-    digests: createDigestService({ prisma, config, log, mailer, links }),
+    digests,
     async close() {
+      // Background admin work (resends, runs) first: it still needs the mailer.
+      await admin.digests.close();
       await subscriptions.close();
       await mailer.close();
     },

@@ -1,13 +1,20 @@
 // The admin's services, one object for services.ts. Routes under /api/admin call these; so can the CLI.
+import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
+import type { DigestService } from '../digest/digest-service.js';
+import type { IngestService } from '../ingest/ingest-service.js';
+import type { Links } from '../links.js';
 import type { Logger } from '../logger.js';
 import { type AuditEntryView, listAudit } from './audit.js';
+import { createDigestAdmin, type DigestAdmin } from './digest-admin.js';
 import { createSubscriberAdmin, type SendConfirmation, type SubscriberAdmin } from './subscriber-admin.js';
 import { createTopicAdmin, type TopicAdmin } from './topic-admin.js';
 
 export interface AdminService {
   subscribers: SubscriberAdmin;
   topics: TopicAdmin;
+  /** Resends, runs, ingest, and the days' deliveries and previews. */
+  digests: DigestAdmin;
   audit: {
     list(query: {
       action?: string;
@@ -22,12 +29,18 @@ export interface AdminServiceDeps {
   log: Logger;
   /** The reader service's confirmation email, used by imports in `pending` mode. */
   sendConfirmation: SendConfirmation;
+  config: Config;
+  links: Links;
+  digests: DigestService;
+  ingest: IngestService;
 }
 
-export function createAdminService({ prisma, log, sendConfirmation }: AdminServiceDeps): AdminService {
+export function createAdminService(deps: AdminServiceDeps): AdminService {
+  const { prisma, log, sendConfirmation } = deps;
   return {
     subscribers: createSubscriberAdmin({ prisma, log, sendConfirmation }),
     topics: createTopicAdmin(prisma),
+    digests: createDigestAdmin(deps),
     audit: { list: (query) => listAudit(prisma, query) },
   };
 }

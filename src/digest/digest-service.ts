@@ -22,6 +22,8 @@ export interface RunDayOptions {
   waitLimitMs?: number;
   signal?: AbortSignal;
   onProgress?: (progress: DayProgress) => void;
+  /** Called with the run's id as soon as it is recorded (the admin API answers with it before the run ends). */
+  onRun?: (runId: number) => void;
 }
 
 export interface DayProgress {
@@ -90,6 +92,7 @@ export function createDigestService(deps: DigestServiceDeps): DigestService {
       parseDay(day);
       const started = performance.now();
       const runId = await startRun(prisma, day, options.trigger ?? 'cli');
+      options.onRun?.(runId);
       const send: SendReport = { claimed: 0, sent: 0, retried: 0, failed: 0, bounced: 0, skipped: 0, ms: 0 };
       const timings = { ingestMs: 0, matchMs: 0, sendMs: 0, totalMs: 0 };
       let ingest: unknown;

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { after } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { createAdminService } from '../../src/admin/admin-service.js';
+import { createSubscriberAdmin } from '../../src/admin/subscriber-admin.js';
 import { buildServer } from '../../src/app.js';
 import type { PrismaClient } from '../../src/db/client.js';
 import type { SubscriberStatus } from '../../src/generated/prisma/enums.js';
@@ -58,7 +58,10 @@ export async function buildAdminApp(
   const config = testConfig({}, db);
   const log = createLogger(config.logLevel);
   const base = createServices({ config, log, prisma: db.prisma });
-  const services = { ...base, admin: createAdminService({ prisma: db.prisma, log, sendConfirmation }) };
+  const services = {
+    ...base,
+    admin: { ...base.admin, subscribers: createSubscriberAdmin({ prisma: db.prisma, log, sendConfirmation }) },
+  };
   const app = await buildServer(services);
   await app.ready();
   after(async () => {

@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { createAdminTokenCheck } from '../../admin/admin-token.js';
 import type { Services } from '../../services.js';
 import { auditRoutes } from './audit.js';
+import { digestAdminRoutes } from './digests.js';
 import { subscriberRoutes } from './subscribers.js';
 import { topicRoutes } from './topics.js';
 
@@ -31,4 +32,5 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ services: Services; adminT
   await app.register(subscriberRoutes, { services });
   await app.register(topicRoutes, { services });
   await app.register(auditRoutes, { services });
+  await app.register(digestAdminRoutes, { services });
 };

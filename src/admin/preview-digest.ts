@@ -1,0 +1,126 @@
+// The digest one reader got on a day (their delivery's stored papers, rendered again) or would get (matched now for
+// this reader alone, writing nothing): what the admin looks at when a reader asks "why did I get this?".
+import type { PrismaClient } from '../db/client.js';
+import { loadDayPapers } from '../digest/day-papers.js';
+import { type Interest, matchInterests, normaliseKeyword } from '../digest/match-interests.js';
+import { toPaperView } from '../digest/paper-view.js';
+import type { DigestRenderer } from '../digest/render-digest.js';
+import { type DeliveryMatches, selectPapers } from '../digest/select-papers.js';
+import { errors } from '../errors.js';
+import { findReaderByEmail } from './digest-days.js';
+
+export interface DigestPreview {
+  /** `delivered`: re-rendered from a delivery of the day. `would-get`: matched now; nothing was written. */
+  kind: 'delivered' | 'would-get';
+  subscriberId: number;
+  deliveryId: number | undefined;
+  deliveryStatus: string | undefined;
+  paperIds: string[];
+  subject: string;
+  html: string;
+}
+
+/**
+ * The latest delivery of the day that was sent (else the latest one, whatever its status) is rendered from its own
+ * papers. Without a delivery, the reader's current interests are matched against the day's list.
+ */
+export async function previewDigest(
+  prisma: PrismaClient,
+  render: DigestRenderer,
+  day: string,
+  email: string,
+): Promise<DigestPreview> {
+  const reader = await findReaderByEmail(prisma, email);
+  const dayPapers = await loadDayPapers(prisma, day);
+  if (dayPapers.length === 0) throw errors.notFound(`No papers are listed on ${day}: there is nothing to preview.`);
+  const papers = new Map(dayPapers.map((p) => [p.id, toPaperView(p)]));
+
+  const deliveries = await prisma.$queryRaw<
+    { id: number; status: string; paperIds: string[]; matches: DeliveryMatches }[]
+  >`
+    SELECT d.id, d.status::text AS status, d.paper_ids AS "paperIds", d.matches
+    FROM deliveries d JOIN digests g ON g.id = d.digest_id
+    WHERE g.date = ${day}::date AND d.subscriber_id = ${reader.id}
+    ORDER BY (d.status = 'sent') DESC, d.id DESC
+    LIMIT 1`;
+  const delivery = deliveries[0];
+  if (delivery) {
+    const message = render({
+      day,
+      papers,
+      paperIds: delivery.paperIds,
+      matches: delivery.matches,
+      token: reader.token,
+    });
+    return {
+      kind: 'delivered',
+      subscriberId: reader.id,
+      deliveryId: delivery.id,
+      deliveryStatus: delivery.status,
+      paperIds: delivery.paperIds,
+      ...message,
+    };
+  }
+
+  const interests = await readerInterests(prisma, reader.id, reader.keywords);
+  const matches = await matchInterests(prisma, day, dayPapers.length, interests);
+  const alreadySent = await papersSentBefore(
+    prisma,
+    reader.id,
+    day,
+    dayPapers.map((p) => p.id),
+  );
+  const selection = selectPapers(
+    {
+      interests: interests.map(({ key, label }) => ({ key, label })),
+      maxPapers: reader.maxPapers,
+      topWhenNoMatch: reader.topWhenNoMatch,
+    },
+    { papers: dayPapers, matches },
+    alreadySent,
+  );
+  if (!selection) {
+    throw errors.notFound(`Nothing on ${day} matches this reader's interests: they would get no email that day.`);
+  }
+  const message = render({ day, papers, ...selection, token: reader.token });
+  return {
+    kind: 'would-get',
+    subscriberId: reader.id,
+    deliveryId: undefined,
+    deliveryStatus: undefined,
+    paperIds: selection.paperIds,
+    ...message,
+  };
+}
+
+/** The reader's live topics and keywords as interests, keyed the way the day's preparation keys them. */
+async function readerInterests(prisma: PrismaClient, subscriberId: number, keywords: string[]): Promise<Interest[]> {
+  const topics = await prisma.topic.findMany({
+    where: { retiredAt: null, subscribers: { some: { subscriberId } } },
+    select: { id: true, name: true, query: true },
+    orderBy: { id: 'asc' },
+  });
+  const out: Interest[] = topics.map((t) => ({ key: `topic:${t.id}`, label: t.name, query: t.query }));
+  for (const raw of keywords) {
+    const text = normaliseKeyword(raw);
+    const key = `keyword:${text}`;
+    if (text && !out.some((i) => i.key === key)) out.push({ key, label: text, query: text });
+  }
+  return out;
+}
+
+/** Today's papers another day's digest already carried to this reader (they are not sent twice). */
+async function papersSentBefore(
+  prisma: PrismaClient,
+  subscriberId: number,
+  day: string,
+  paperIds: string[],
+): Promise<Set<string>> {
+  const rows = await prisma.$queryRaw<{ id: string }[]>`
+    SELECT DISTINCT unnest(d.paper_ids) AS id
+    FROM deliveries d JOIN digests g ON g.id = d.digest_id
+    WHERE d.subscriber_id = ${subscriberId} AND g.date <> ${day}::date
+      AND d.status IN ('pending', 'sending', 'sent') AND d.paper_ids && ${paperIds}::text[]`;
+  const today = new Set(paperIds);
+  return new Set(rows.map((r) => r.id).filter((id) => today.has(id)));
+}
