@@ -35,6 +35,7 @@ export function createServices(deps: ServiceDeps): Services {
   const { config, log, prisma } = deps;
   const mailer = deps.mailer ?? createMailer(config, log);
   const links = createLinks(config.publicUrl);
+  const digests = createDigestService({ prisma, config, log, mailer, links });
   return {
     config,
     log,
@@ -42,8 +43,9 @@ export function createServices(deps: ServiceDeps): Services {
     secret: resolveSecret(config),
     mailer,
     health: createHealthService(prisma),
-    digests: createDigestService({ prisma, config, log, mailer, links }),
+    digests,
     async close() {
+      await digests.close();
       await mailer.close();
     },
   };

@@ -61,6 +61,8 @@ export interface DigestService {
   archive(): Promise<{ day: string; papers: number }[]>;
   /** The day's list as the web version shows it; undefined when no digest was made that day. */
   webDigest(day: string): Promise<WebDigest | undefined>;
+  /** Stops the render threads. */
+  close(): Promise<void>;
 }
 
 export interface DigestServiceDeps {
@@ -167,6 +169,8 @@ export function createDigestService(deps: DigestServiceDeps): DigestService {
                (SELECT count(*)::int FROM listings l WHERE l.date = g.date) AS papers
         FROM digests g ORDER BY g.date DESC`;
     },
+
+    close: () => sender.close(),
 
     async webDigest(day) {
       parseDay(day);

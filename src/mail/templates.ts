@@ -51,7 +51,10 @@ export async function compileMjml(name: string, options: { minify?: boolean } = 
  * whitespace becomes one space.
  */
 export function collapseWhitespace(html: string): string {
-  return html.replace(/>\s*\n\s*</g, '>\n<').replace(/[ \t]*\n[ \t\n]*/g, '\n').replace(/[ \t]{2,}/g, ' ');
+  return html
+    .replace(/>\s*\n\s*</g, '>\n<')
+    .replace(/[ \t]*\n[ \t\n]*/g, '\n')
+    .replace(/[ \t]{2,}/g, ' ');
 }
 
 const cache = new Map<string, Promise<EmailTemplate<unknown>>>();

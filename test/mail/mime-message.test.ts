@@ -16,7 +16,10 @@ describe('building a message in one piece', () => {
     const subject = `6 new papers on “speculative decoding” and tokenization — Jul 31 ${'é'.repeat(40)}`;
     const raw = buildMimeMessage({ ...base, subject, text, html }, { from: 'Pâpermail, daily <digest@example.org>' });
     const lines = raw.toString('utf8').split('\r\n');
-    assert.ok(lines.every((l) => l.length <= 998), 'no line over 998 octets');
+    assert.ok(
+      lines.every((l) => l.length <= 998),
+      'no line over 998 octets',
+    );
     assert.ok(
       raw.every((b) => b < 0x80),
       'the whole message is 7-bit ASCII on the wire',
@@ -41,9 +44,15 @@ describe('building a message in one piece', () => {
     for (let n = 0; n < 60; n++) {
       const length = Math.floor(random() * 400);
       const text = Array.from({ length }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
-      const raw = buildMimeMessage({ ...base, subject: 's', text: `${text}\n`, html: '<p>x</p>' }, { from: 'a@example.org' });
+      const raw = buildMimeMessage(
+        { ...base, subject: 's', text: `${text}\n`, html: '<p>x</p>' },
+        { from: 'a@example.org' },
+      );
       const wire = raw.toString('latin1');
-      assert.ok(wire.split('\r\n').every((l) => l.length <= 76 || l.startsWith('<')), 'encoded lines stay within 76');
+      assert.ok(
+        wire.split('\r\n').every((l) => l.length <= 76 || l.startsWith('<')),
+        'encoded lines stay within 76',
+      );
       const parsed = await simpleParser(raw);
       assert.equal(parsed.text, `${text}\n`, JSON.stringify(text));
     }
