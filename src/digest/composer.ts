@@ -5,7 +5,6 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger.js';
 import {
   type ComposedMessage,
-  type ComposeOne,
   type ComposeSettings,
   createComposeOne,
   type DigestJob,
