@@ -95,10 +95,16 @@ async function startRenderThreads(settings: ComposeSettings, count: number, log:
   );
   log.debug({ threads: count }, 'render threads started');
 
+  // A thread that dies does not stop the sending: composing falls back to this thread.
+  let fallback: Promise<(job: DigestJob, digest: DigestPapers) => ComposedMessage> | undefined;
   return {
     threads: count,
-    compose(jobs, digestId, digest) {
-      if (broken) return Promise.reject(broken);
+    async compose(jobs, digestId, digest) {
+      if (broken) {
+        fallback ??= createComposeOne(settings);
+        const composeOne = await fallback;
+        return jobs.map((job) => composeOne(job, digest));
+      }
       const thread = threads.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
       if (!thread.digests.has(digestId)) {
         const request: RenderThreadRequest = {
