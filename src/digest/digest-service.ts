@@ -116,6 +116,8 @@ export function createDigestService(deps: DigestServiceDeps): DigestService {
           timings.ingestMs = Math.round(performance.now() - t);
         }
         options.onProgress?.({ phase: 'match' });
+        // Templates compile and render threads start while Postgres matches: neither waits for the other.
+        sender.warm();
         prepare = await prepareDigest(prisma, day);
         timings.matchMs = prepare.matchMs;
         log.info({ ...prepare }, 'digest prepared');

@@ -67,7 +67,7 @@ export interface SenderDeps {
   links: Links;
 }
 
-export function createSender(deps: SenderDeps): Sender & { close(): Promise<void> } {
+export function createSender(deps: SenderDeps): Sender & { warm(): void; close(): Promise<void> } {
   const { prisma, config, log, mailer } = deps;
   let composer: Promise<Composer> | undefined;
   const composerOf = () => {
@@ -83,6 +83,12 @@ export function createSender(deps: SenderDeps): Sender & { close(): Promise<void
   return {
     async sendPending(options = {}) {
       return runSender(await composerOf(), options);
+    },
+    /** Starts compiling the templates (and the render threads) now, e.g. while the day is being matched. */
+    warm() {
+      composerOf().catch(() => {
+        // sendPending reports it
+      });
     },
     async close() {
       await (await composer)?.close();
