@@ -1,5 +1,6 @@
 // The one place that reads the environment. Everything else receives a Config.
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { validate as validateCron } from 'node-cron';
@@ -38,6 +39,8 @@ export interface Config {
     batchSize: number;
     /** How long a claimed delivery stays a sender's own; a live sender renews it, a dead one lets it lapse. */
     leaseMs: number;
+    /** Threads that render and build messages beside the sending thread (0: render on the sending thread). */
+    renderThreads: number;
   };
   dkim: { domain: string; selector: string; privateKey: string } | undefined;
   sources: {
@@ -208,6 +211,10 @@ export function loadConfig(env: Env): Config {
       waitLimitMs: int(env, 'SEND_WAIT_LIMIT_MS', 600000, 0, 86400000),
       batchSize: int(env, 'SEND_BATCH_SIZE', 200, 1, 10000),
       leaseMs: int(env, 'SEND_LEASE_MS', 120000, 300, 86400000),
+      renderThreads:
+        str(env, 'SEND_RENDER_THREADS', 'auto') === 'auto'
+          ? Math.min(2, Math.max(0, availableParallelism() - 1))
+          : int(env, 'SEND_RENDER_THREADS', 0, 0, 16),
     },
     dkim,
     sources: {

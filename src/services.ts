@@ -74,6 +74,7 @@ export function createServices(deps: ServiceDeps): Services {
     async close() {
       // Background admin work (resends, runs) first: it still needs the mailer.
       await admin.digests.close();
+      await digests.close();
       await subscriptions.close();
       await mailer.close();
     },

@@ -107,7 +107,7 @@ function startProgressBar(services: Services, day: string): { stop(): Promise<vo
     last = c;
     draw(c);
   };
-  const timer = setInterval(() => void tick(), 250);
+  const timer = setInterval(() => void tick(), 500);
   return {
     async stop() {
       clearInterval(timer);

@@ -2,6 +2,7 @@
 // templates (templates/digest.mjml and templates/digest.txt.hbs). No HTML here: the templates escape every value.
 import { parseDay, shortDay } from '../dates.js';
 import type { Links } from '../links.js';
+import { toHtmlText } from './html-text.js';
 import type { PaperView } from './paper-view.js';
 import type { DeliveryMatches } from './select-papers.js';
 
@@ -14,6 +15,9 @@ export interface DigestEmailPaper extends PaperView {
 export interface DigestEmailData {
   subject: string;
   preheader: string;
+  /** The same two, escaped for HTML and ASCII (they hold "—" and "·"): see html-text.ts. */
+  subjectHtml: string;
+  preheaderHtml: string;
   longDate: string;
   intro: string;
   note: string | undefined;
@@ -82,9 +86,13 @@ export function buildDigestEmail(links: Links, input: DigestEmailInput): DigestE
     subject = `${count} new ${plural} on ${on} — ${when}`;
     intro = `${count} new ${plural} on ${on}`;
   }
+  const preheader = preheaderOf(papers);
+  subject = oneLine(subject);
   return {
-    subject: oneLine(subject),
-    preheader: preheaderOf(papers),
+    subject,
+    preheader,
+    subjectHtml: toHtmlText(subject),
+    preheaderHtml: toHtmlText(preheader),
     longDate: dayLabels(input.day).long,
     intro,
     note,

@@ -63,6 +63,8 @@ export interface DigestService {
   archive(): Promise<{ day: string; papers: number }[]>;
   /** The day's list as the web version shows it; undefined when no digest was made that day. */
   webDigest(day: string): Promise<WebDigest | undefined>;
+  /** Stops the render threads. */
+  close(): Promise<void>;
 }
 
 export interface DigestServiceDeps {
@@ -117,6 +119,8 @@ export function createDigestService(deps: DigestServiceDeps): DigestService {
           timings.ingestMs = Math.round(performance.now() - t);
         }
         options.onProgress?.({ phase: 'match' });
+        // Templates compile and render threads start while Postgres matches: neither waits for the other.
+        sender.warm();
         prepare = await prepareDigest(prisma, day);
         timings.matchMs = prepare.matchMs;
         log.info({ ...prepare }, 'digest prepared');
@@ -170,6 +174,8 @@ export function createDigestService(deps: DigestServiceDeps): DigestService {
                (SELECT count(*)::int FROM listings l WHERE l.date = g.date) AS papers
         FROM digests g ORDER BY g.date DESC`;
     },
+
+    close: () => sender.close(),
 
     async webDigest(day) {
       parseDay(day);

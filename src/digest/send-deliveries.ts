@@ -2,8 +2,10 @@
 // to the mailer with many messages in flight, and records the outcomes. Any number of senders, in one process or on
 // many machines, can run at once: claims are disjoint (SKIP LOCKED) and every state change is conditional.
 //
-// Throughput: claims prefetch the next batch while the current one drains; "sent" marks are written in batches
-// (every SENT_FLUSH_COUNT messages or SENT_FLUSH_MS); retries and failures, which are rare, are written one by one.
+// Throughput: a pipeline. Claims prefetch the next batch while the current one drains; claimed deliveries are
+// composed (rendered and built into MIME) in chunks, on render threads when SEND_RENDER_THREADS allows, while the
+// main thread keeps up to 2 x SEND_CONCURRENCY messages in flight on the pooled connections; "sent" marks are written
+// in batches (every SENT_FLUSH_COUNT messages or SENT_FLUSH_MS); retries and failures, rare, one by one.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Config } from '../config.js';
@@ -13,6 +15,8 @@ import type { Logger } from '../logger.js';
 import type { Mailer } from '../mail/mailer.js';
 import { mailDomain } from '../mail/message-options.js';
 import { classifySendError } from './classify-send-error.js';
+import type { ComposedMessage, DigestJob, DigestPapers } from './compose-digest.js';
+import { type Composer, createComposer } from './composer.js';
 import { loadDayPapers } from './day-papers.js';
 import {
   type ClaimedDelivery,
@@ -23,8 +27,7 @@ import {
   markRetry,
   markSent,
 } from './delivery-claims.js';
-import { type PaperView, toPaperView } from './paper-view.js';
-import { createDigestRenderer, type DigestRenderer } from './render-digest.js';
+import { toPaperView } from './paper-view.js';
 
 /** Sent marks are flushed after this many messages or this long, whichever comes first. */
 export const SENT_FLUSH_COUNT = 100;
@@ -64,22 +67,35 @@ export interface SenderDeps {
   links: Links;
 }
 
-interface DigestPapers {
-  day: string;
-  papers: Map<string, PaperView>;
-}
-
-export function createSender(deps: SenderDeps): Sender {
-  const { prisma, config, log, mailer, links } = deps;
-  let renderer: Promise<DigestRenderer> | undefined;
+export function createSender(deps: SenderDeps): Sender & { warm(): void; close(): Promise<void> } {
+  const { prisma, config, log, mailer } = deps;
+  let composer: Promise<Composer> | undefined;
+  const composerOf = () => {
+    // Threads pay off for SMTP only; the outbox writes a handful of files.
+    const threads = mailer.kind === 'smtp' ? config.send.renderThreads : 0;
+    composer ??= createComposer(
+      { publicUrl: config.publicUrl, listId: config.listId, mailFrom: config.mailFrom },
+      threads,
+      log,
+    );
+    return composer;
+  };
   return {
     async sendPending(options = {}) {
-      renderer ??= createDigestRenderer(links);
-      return runSender(await renderer, options);
+      return runSender(await composerOf(), options);
+    },
+    /** Starts compiling the templates (and the render threads) now, e.g. while the day is being matched. */
+    warm() {
+      composerOf().catch(() => {
+        // sendPending reports it
+      });
+    },
+    async close() {
+      await (await composer)?.close();
     },
   };
 
-  async function runSender(render: DigestRenderer, options: SendOptions): Promise<SendReport> {
+  async function runSender(composer: Composer, options: SendOptions): Promise<SendReport> {
     const started = performance.now();
     const { concurrency, batchSize, leaseMs, maxAttempts, retryBaseMs } = config.send;
     const claimer = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -98,10 +114,12 @@ export function createSender(deps: SenderDeps): Sender {
     };
 
     // Deliveries this sender holds (claimed, not yet recorded): their leases are kept alive.
-    const held = new Set<number>();
+    const held = new Map<number, ClaimedDelivery>();
     const heartbeat = setInterval(
       () => {
-        extendClaims(prisma, claimer, [...held], leaseMs).catch((err) => log.warn({ err }, 'could not extend claims'));
+        extendClaims(prisma, claimer, [...held.keys()], leaseMs).catch((err) =>
+          log.warn({ err }, 'could not extend claims'),
+        );
       },
       Math.max(50, Math.floor(leaseMs / 3)),
     );
@@ -129,73 +147,6 @@ export function createSender(deps: SenderDeps): Sender {
       else flushTimer ??= setTimeout(flushSent, SENT_FLUSH_MS);
     };
 
-    const queue: ClaimedDelivery[] = [];
-    let exhausted = false;
-    let refilling: Promise<void> | undefined;
-    const refill = () => {
-      refilling ??= (async () => {
-        const rows = await claimDeliveries(prisma, {
-          claimer,
-          limit: batchSize,
-          leaseMs,
-          domain,
-          digestId: options.digestId,
-        });
-        if (rows.length === 0) exhausted = true;
-        report.claimed += rows.length;
-        for (const row of rows) {
-          if (row.status === 'skipped') report.skipped++;
-          else {
-            held.add(row.id);
-            queue.push(row);
-          }
-        }
-        if (rows.length > 0) log.debug({ claimer, claimed: rows.length }, 'claimed deliveries');
-      })().finally(() => {
-        refilling = undefined;
-      });
-      return refilling;
-    };
-    const next = async (): Promise<ClaimedDelivery | undefined> => {
-      for (;;) {
-        if (queue.length > 0) {
-          // Claim the next batch while this one drains, so connections never wait for the database.
-          if (queue.length < batchSize / 2 && !exhausted && !options.signal?.aborted) void refill().catch(() => {});
-          return queue.shift();
-        }
-        if (exhausted || options.signal?.aborted) return undefined;
-        await refill();
-      }
-    };
-
-    const deliver = async (d: ClaimedDelivery) => {
-      try {
-        const { day, papers } = await papersOf(d.digestId);
-        if (!d.paperIds.some((id) => papers.has(id))) {
-          await markFinished(prisma, claimer, d.id, 'skipped', 'not sent: none of its papers is listed any more');
-          held.delete(d.id);
-          report.skipped++;
-          return;
-        }
-        const message = render({ day, papers, paperIds: d.paperIds, matches: d.matches, token: d.token });
-        await mailer.send({
-          to: d.email,
-          subject: message.subject,
-          html: message.html,
-          text: message.text,
-          messageId: d.messageId,
-          headers: {
-            'List-Id': `papermail daily digest <${config.listId}>`,
-            'List-Unsubscribe': `<${links.unsubscribe(d.token)}>`,
-            'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-          },
-        });
-        recordSent(d.id);
-      } catch (err) {
-        await recordFailure(d, err);
-      }
-    };
-
     const recordFailure = async (d: ClaimedDelivery, err: unknown) => {
       const verdict = classifySendError(err);
       if (verdict.permanent || d.attempts >= maxAttempts) {
@@ -218,20 +169,133 @@ export function createSender(deps: SenderDeps): Sender {
       progress();
     };
 
+    // The pipeline: claim a batch -> compose it (in chunks, perhaps on render threads) -> ready -> send.
+    const ready: ComposedMessage[] = [];
+    let composing = 0;
+    let exhausted = false;
+    let claiming: Promise<void> | undefined;
+    let failure: unknown;
+    let wake: (() => void)[] = [];
+    const wakeAll = () => {
+      const waiting = wake;
+      wake = [];
+      for (const w of waiting) w();
+    };
+
+    const composeChunk = async (rows: ClaimedDelivery[]) => {
+      const byDigest = new Map<number, ClaimedDelivery[]>();
+      for (const row of rows) byDigest.set(row.digestId, [...(byDigest.get(row.digestId) ?? []), row]);
+      for (const [digestId, list] of byDigest) {
+        try {
+          const digest = await papersOf(digestId);
+          const jobs: ClaimedDelivery[] = [];
+          for (const d of list) {
+            if (d.paperIds.some((id) => digest.papers.has(id))) jobs.push(d);
+            else {
+              await markFinished(prisma, claimer, d.id, 'skipped', 'not sent: none of its papers is listed any more');
+              held.delete(d.id);
+              report.skipped++;
+            }
+          }
+          if (jobs.length > 0) ready.push(...(await composer.compose(jobs.map(toJob), digestId, digest)));
+        } catch (err) {
+          for (const d of list) if (held.has(d.id)) await recordFailure(d, err).catch((e) => (failure ??= e));
+        }
+      }
+    };
+
+    const claim = () => {
+      claiming ??= (async () => {
+        try {
+          const rows = await claimDeliveries(prisma, {
+            claimer,
+            limit: batchSize,
+            leaseMs,
+            domain,
+            digestId: options.digestId,
+          });
+          if (rows.length === 0) exhausted = true;
+          report.claimed += rows.length;
+          const toSend: ClaimedDelivery[] = [];
+          for (const row of rows) {
+            if (row.status === 'skipped') report.skipped++;
+            else {
+              held.set(row.id, row);
+              toSend.push(row);
+            }
+          }
+          if (rows.length > 0) log.debug({ claimer, claimed: rows.length }, 'claimed deliveries');
+          for (let i = 0; i < toSend.length; i += COMPOSE_CHUNK) {
+            const chunk = toSend.slice(i, i + COMPOSE_CHUNK);
+            composing += chunk.length;
+            void composeChunk(chunk).finally(() => {
+              composing -= chunk.length;
+              wakeAll();
+            });
+          }
+        } catch (err) {
+          failure ??= err;
+        } finally {
+          claiming = undefined;
+          wakeAll();
+        }
+      })();
+      return claiming;
+    };
+
+    const next = async (): Promise<ComposedMessage | undefined> => {
+      for (;;) {
+        if (failure) throw failure;
+        const stopping = exhausted || options.signal?.aborted === true;
+        // Claim the next batch while this one is composed and sent, so connections never wait for the database.
+        if (!stopping && !claiming && ready.length + composing < batchSize / 2) void claim();
+        const message = ready.shift();
+        if (message) return message;
+        if (stopping && composing === 0 && !claiming) return undefined;
+        await new Promise<void>((resolve) => wake.push(resolve));
+      }
+    };
+
+    const send = async (m: ComposedMessage) => {
+      const d = held.get(m.id)!;
+      try {
+        await mailer.send({ to: m.to, subject: m.subject, messageId: m.messageId, raw: m.raw });
+        recordSent(m.id);
+      } catch (err) {
+        await recordFailure(d, err);
+      }
+    };
+
     const worker = async () => {
-      for (let d = await next(); d; d = await next()) await deliver(d);
+      for (let m = await next(); m; m = await next()) await send(m);
     };
     try {
       // Twice the connections in flight: the next message is ready the moment a connection frees up.
       await Promise.all(Array.from({ length: concurrency * 2 }, worker));
     } finally {
+      await claiming?.catch(() => {});
       await flushSent();
       clearInterval(heartbeat);
     }
     progress();
-    if (report.claimed > 0) log.info({ claimer, ...report }, 'sender finished');
+    if (report.claimed > 0) log.info({ claimer, renderThreads: composer.threads, ...report }, 'sender finished');
     return report;
   }
+}
+
+/** Deliveries composed per message to a render thread: enough to amortise the hop, small enough to keep flowing. */
+const COMPOSE_CHUNK = 25;
+
+function toJob(d: ClaimedDelivery): DigestJob {
+  return {
+    id: d.id,
+    digestId: d.digestId,
+    email: d.email,
+    token: d.token,
+    messageId: d.messageId,
+    paperIds: d.paperIds,
+    matches: d.matches,
+  };
 }
 
 async function loadDigestPapers(prisma: PrismaClient, digestId: number): Promise<DigestPapers> {

@@ -13,6 +13,19 @@ export interface OutgoingMessage {
   headers?: Record<string, string>;
 }
 
+/** A message built already (src/mail/mime-message.ts), e.g. on a render thread: sent byte for byte. */
+export interface PrebuiltMessage {
+  to: string;
+  subject: string;
+  messageId: string;
+  /** The whole message, CRLF line ends. */
+  raw: Buffer;
+}
+
+export function isPrebuilt(message: OutgoingMessage | PrebuiltMessage): message is PrebuiltMessage {
+  return 'raw' in message;
+}
+
 export interface SendResult {
   messageId: string;
   /** The relay's answer (SMTP) or the file written (outbox). */
@@ -23,6 +36,6 @@ export interface SendResult {
 
 export interface Mailer {
   readonly kind: 'smtp' | 'outbox';
-  send(message: OutgoingMessage): Promise<SendResult>;
+  send(message: OutgoingMessage | PrebuiltMessage): Promise<SendResult>;
   close(): Promise<void>;
 }

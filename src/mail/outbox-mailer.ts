@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import type { Mailer } from './mailer.js';
+import { isPrebuilt, type Mailer } from './mailer.js';
 import { buildMimeMessage } from './mime-message.js';
 
 /** The outbox directory: one .eml file per message, when no SMTP relay is configured. */
@@ -29,7 +29,10 @@ export function createOutboxMailer(config: Config, log: Logger): Mailer {
     async send(message) {
       const file = path.join(dir, fileName(message.to, message.messageId));
       // The same bytes an SMTP relay would get, with Unix line ends as mail clients expect of .eml files.
-      writeFileSync(file, buildMimeMessage(message, { from: config.mailFrom, newline: '\n' }));
+      const raw = isPrebuilt(message)
+        ? Buffer.from(message.raw.toString('latin1').replaceAll('\r\n', '\n'), 'latin1')
+        : buildMimeMessage(message, { from: config.mailFrom, newline: '\n' });
+      writeFileSync(file, raw);
       log.info({ to: message.to, subject: message.subject, file }, 'message written to the outbox');
       return { messageId: message.messageId, response: `written to ${file}`, file };
     },

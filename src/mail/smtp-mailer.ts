@@ -1,7 +1,7 @@
 import nodemailer from 'nodemailer';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import type { Mailer } from './mailer.js';
+import { isPrebuilt, type Mailer } from './mailer.js';
 import { buildMimeMessage, envelopeAddress } from './mime-message.js';
 
 // DKIM must cover the one-click unsubscribe headers (RFC 8058 section 4), so the list is spelled out here.
@@ -37,7 +37,7 @@ export function createSmtpMailer(config: Config, log: Logger): Mailer {
     kind: 'smtp',
     async send(message) {
       // The message is built here in one piece (see mime-message.ts); the transport pools, DKIM-signs and sends it.
-      const raw = buildMimeMessage(message, { from: config.mailFrom });
+      const raw = isPrebuilt(message) ? message.raw : buildMimeMessage(message, { from: config.mailFrom });
       const info = await transport.sendMail({
         envelope: { from: envelopeAddress(config.mailFrom), to: [message.to] },
         raw,

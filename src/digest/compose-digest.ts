@@ -1,0 +1,79 @@
+// Turning one claimed delivery into the bytes that go on the wire: the reader's digest rendered from the compiled
+// templates, with the list headers, built as one MIME message. Pure CPU work, the same on the main thread and on a
+// render thread (render-threads.ts).
+import { createLinks, type Links } from '../links.js';
+import { buildMimeMessage } from '../mail/mime-message.js';
+import type { PaperView } from './paper-view.js';
+import { createDigestRenderer, type DigestRenderer } from './render-digest.js';
+import type { DeliveryMatches } from './select-papers.js';
+
+/** What composing needs from a claimed delivery (plain data: it crosses to render threads). */
+export interface DigestJob {
+  id: number;
+  digestId: number;
+  email: string;
+  token: string;
+  messageId: string;
+  paperIds: string[];
+  matches: DeliveryMatches;
+}
+
+/** The digest's day and papers, shared by all its deliveries. */
+export interface DigestPapers {
+  day: string;
+  papers: Map<string, PaperView>;
+}
+
+export interface ComposeSettings {
+  publicUrl: string;
+  listId: string;
+  mailFrom: string;
+}
+
+export interface ComposedMessage {
+  id: number;
+  to: string;
+  subject: string;
+  messageId: string;
+  raw: Buffer;
+}
+
+export type ComposeOne = (job: DigestJob, digest: DigestPapers) => ComposedMessage;
+
+export async function createComposeOne(settings: ComposeSettings): Promise<ComposeOne> {
+  const links = createLinks(settings.publicUrl);
+  const render = await createDigestRenderer(links);
+  return (job, digest) => composeDigestMessage(render, links, settings, job, digest);
+}
+
+export function composeDigestMessage(
+  render: DigestRenderer,
+  links: Links,
+  settings: ComposeSettings,
+  job: DigestJob,
+  digest: DigestPapers,
+): ComposedMessage {
+  const message = render({
+    day: digest.day,
+    papers: digest.papers,
+    paperIds: job.paperIds,
+    matches: job.matches,
+    token: job.token,
+  });
+  const raw = buildMimeMessage(
+    {
+      to: job.email,
+      subject: message.subject,
+      html: message.html,
+      text: message.text,
+      messageId: job.messageId,
+      headers: {
+        'List-Id': `papermail daily digest <${settings.listId}>`,
+        'List-Unsubscribe': `<${links.unsubscribe(job.token)}>`,
+        'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      },
+    },
+    { from: settings.mailFrom },
+  );
+  return { id: job.id, to: job.email, subject: message.subject, messageId: job.messageId, raw };
+}
