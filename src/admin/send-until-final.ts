@@ -3,6 +3,7 @@
 // stay pending for the next sender (the scheduler, `papermail digest`, another resend).
 import type { PrismaClient } from '../db/client.js';
 import type { DigestService } from '../digest/digest-service.js';
+import { sleep } from '../sleep.js';
 
 export interface DeliveryState {
   id: number;
@@ -32,18 +33,4 @@ export async function sendUntilFinal(
     if (due > deadline || Date.now() >= deadline) return states;
     await sleep(Math.min(Math.max(due - Date.now(), 50), POLL_MS), options.signal);
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 }

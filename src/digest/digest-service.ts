@@ -6,6 +6,7 @@ import type { PrismaClient } from '../db/client.js';
 import type { Links } from '../links.js';
 import type { Logger } from '../logger.js';
 import type { Mailer } from '../mail/mailer.js';
+import { sleep } from '../sleep.js';
 import { loadDayPapers } from './day-papers.js';
 import { countDeliveries, type DeliveryCounts } from './delivery-counts.js';
 import { type PaperView, toPaperView } from './paper-view.js';
@@ -204,18 +205,4 @@ function addReport(total: SendReport, pass: SendReport): void {
   total.bounced += pass.bounced;
   total.skipped += pass.skipped;
   total.ms += pass.ms;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 }
