@@ -111,8 +111,10 @@ function topInterests(papers: DigestEmailPaper[]): string {
   const ranked = [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([label]) => lowerFirst(label));
   if (ranked.length === 0) return 'your topics';
   if (ranked.length === 1) return ranked[0]!;
-  if (ranked.length === 2) return `${ranked[0]} and ${ranked[1]}`;
-  return `${ranked[0]}, ${ranked[1]} and more`;
+  // "retrieval and RAG, and agents": a comma keeps names that hold an "and" apart.
+  const and = ranked.slice(0, 2).some((label) => label.includes(' and ')) ? ', and' : ' and';
+  if (ranked.length === 2) return `${ranked[0]}${and} ${ranked[1]}`;
+  return `${ranked[0]}, ${ranked[1]}${and} more`;
 }
 
 /** "Speculative decoding" reads as "speculative decoding" mid-sentence; "LLM agents" keeps its capitals. */
