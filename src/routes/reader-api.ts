@@ -6,6 +6,7 @@ import { Type } from '@sinclair/typebox';
 import type { Services } from '../services.js';
 import { MAX_KEYWORDS } from '../subscriptions/keywords.js';
 import { MAX_PAPERS, MIN_PAPERS } from '../subscriptions/reader-preferences.js';
+import { SubscriberStatusSchema as StatusSchema } from './subscriber-status-schema.js';
 
 export const ErrorSchema = Type.Object({
   error: Type.String(),
@@ -30,15 +31,6 @@ export const SIGNUP_ACCEPTED = {
 } as const;
 
 const AcceptedSchema = Type.Object({ status: Type.Literal('accepted'), message: Type.String() });
-
-const StatusSchema = Type.Union([
-  Type.Literal('pending'),
-  Type.Literal('active'),
-  Type.Literal('paused'),
-  Type.Literal('unsubscribed'),
-  Type.Literal('bounced'),
-  Type.Literal('complained'),
-]);
 
 const PreferencesSchema = Type.Object({
   email: Type.String(),

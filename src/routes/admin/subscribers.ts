@@ -3,16 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { formatDay } from '../../dates.js';
 import type { Services } from '../../services.js';
+import { SubscriberStatusSchema as StatusSchema } from '../subscriber-status-schema.js';
 import { actorOf, adminSecurity, errorResponses, Nullable, PageQuerySchema } from './common.js';
-
-const StatusSchema = Type.Union([
-  Type.Literal('pending'),
-  Type.Literal('active'),
-  Type.Literal('paused'),
-  Type.Literal('unsubscribed'),
-  Type.Literal('bounced'),
-  Type.Literal('complained'),
-]);
 
 const FilterSchema = Type.Object({
   status: Type.Optional(StatusSchema),
