@@ -3,16 +3,11 @@
 // runs tables.
 import { parseDay } from '../dates.js';
 import { Prisma, type PrismaClient } from '../db/client.js';
+import type { StatusTally } from '../digest/delivery-counts.js';
 import { errors } from '../errors.js';
 import { parseEmailAddress } from '../subscriptions/email-address.js';
 
-export interface StatusCounts {
-  pending: number;
-  sending: number;
-  sent: number;
-  failed: number;
-  skipped: number;
-  total: number;
+export interface StatusCounts extends StatusTally {
   /** Of the total, how many are resends. */
   resends: number;
 }

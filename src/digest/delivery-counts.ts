@@ -1,12 +1,16 @@
 import type { PrismaClient } from '../db/client.js';
 
-export interface DeliveryCounts {
+/** Deliveries by status, and in all: what every view of a digest's progress shows. */
+export interface StatusTally {
   pending: number;
   sending: number;
   sent: number;
   failed: number;
   skipped: number;
   total: number;
+}
+
+export interface DeliveryCounts extends StatusTally {
   /** When the earliest unfinished delivery is due (a retry, or a lapsed claim); undefined when none is left. */
   nextDueAt: Date | undefined;
 }
