@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isPapermailError, type PapermailError } from '../../src/errors.js';
 import { ARXIV_INTERVAL_MS, type SourceTuning } from '../../src/ingest/create-paper-source.js';
 import { createIngestService } from '../../src/ingest/ingest-service.js';
 import { readArxivFeed } from '../../src/ingest/read-arxiv-feed.js';
@@ -9,6 +8,7 @@ import { testConfig } from '../helpers/app.js';
 import { readDailyPapersFixture, routeDailyPapers } from '../helpers/daily-papers-route.js';
 import { createTestDatabase } from '../helpers/database.js';
 import { readFixture, startFixtureServer } from '../helpers/fixture-server.js';
+import { rejection } from '../helpers/rejection.js';
 
 const QUERY_PATH = '/api/query';
 const DAY = '2024-07-17';
@@ -38,16 +38,6 @@ async function setup(tuning: SourceTuning = { arxivIntervalMs: 20 }) {
   });
   const queries = () => server.requests.filter((r) => r.url.pathname === QUERY_PATH).map((r) => r.url.searchParams);
   return { db, server, ingest, arrivals, queries };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<PapermailError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isPapermailError(err)) return err;
-    throw err;
-  }
-  assert.fail('expected the ingest to fail');
 }
 
 describe('ingest from arXiv', () => {

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isPapermailError, type PapermailError } from '../../src/errors.js';
 import { createIngestService } from '../../src/ingest/ingest-service.js';
 import { createLogger } from '../../src/logger.js';
 import { testConfig } from '../helpers/app.js';
@@ -12,6 +11,7 @@ import {
 } from '../helpers/daily-papers-route.js';
 import { createTestDatabase } from '../helpers/database.js';
 import { startFixtureServer } from '../helpers/fixture-server.js';
+import { rejection } from '../helpers/rejection.js';
 
 const PAGE_SIZE = 10;
 
@@ -32,16 +32,6 @@ async function setup(env: Record<string, string> = {}) {
   const listingsOn = (day: string) =>
     db.prisma.listing.findMany({ where: { date: new Date(`${day}T00:00:00Z`) }, orderBy: { rank: 'asc' } });
   return { db, server, ingest, pageRequests, listingsOn };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<PapermailError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isPapermailError(err)) return err;
-    throw err;
-  }
-  assert.fail('expected the ingest to fail');
 }
 
 describe('ingest from Hugging Face Daily Papers', () => {
