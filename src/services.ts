@@ -10,6 +10,7 @@ import { createLinks, type Links } from './links.js';
 import type { Logger } from './logger.js';
 import { createMailer } from './mail/create-mailer.js';
 import type { Mailer } from './mail/mailer.js';
+import { createInterestMatcher, type InterestMatcher } from './relevance/matcher-service.js';
 import { resolveSecret } from './secret.js';
 import { createSubscriptionService, type SubscriptionService } from './subscriptions/subscription-service.js';
 import { createTopicService, type TopicService } from './topics/topic-service.js';
@@ -29,6 +30,8 @@ export interface Services {
   topics: TopicService;
   subscriptions: SubscriptionService;
   digests: DigestService;
+  /** The one matcher of papers to interests: daily run, dry run, preview and topic checks. */
+  matcher: InterestMatcher;
   /** Closes what the services opened (transports, timers). The database is closed by its owner. */
   close(): Promise<void>;
 }
@@ -47,7 +50,8 @@ export function createServices(deps: ServiceDeps): Services {
   const topics = createTopicService(prisma);
   const links = createLinks(config.publicUrl);
   const subscriptions = createSubscriptionService({ prisma, config, log, links, mailer, topics });
-  const digests = createDigestService({ prisma, config, log, mailer, links });
+  const matcher = createInterestMatcher(prisma);
+  const digests = createDigestService({ prisma, config, log, mailer, links, matcher });
   const ingest = createIngestService({ prisma, config, log });
   const admin = createAdminService({
     prisma,
@@ -58,6 +62,7 @@ export function createServices(deps: ServiceDeps): Services {
     links,
     digests,
     ingest,
+    matcher,
   });
   return {
     config,
@@ -71,6 +76,7 @@ export function createServices(deps: ServiceDeps): Services {
     topics,
     subscriptions,
     digests,
+    matcher,
     async close() {
       // Background admin work (resends, runs) first: it still needs the mailer.
       await admin.digests.close();
