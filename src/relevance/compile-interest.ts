@@ -83,9 +83,29 @@ function compileTerm(term: Term, withNear: boolean): CompiledTerm | undefined {
   return compiled;
 }
 
+/**
+ * Terms that stem alike ("retrieval", "retriever", "retrieve") or share a synonym would count one mention several
+ * times: each pattern belongs to the heaviest term that has it, and the others drop it.
+ */
+function ownPatterns(terms: CompiledTerm[]): CompiledTerm[] {
+  // A term that counts only in some fields owns its patterns only there.
+  const slot = (term: CompiledTerm, p: Pattern) => `${term.fields?.join(',') ?? '*'}:${key(p)}`;
+  const owner = new Map<string, CompiledTerm>();
+  for (const term of terms) {
+    for (const p of term.patterns) {
+      const current = owner.get(slot(term, p));
+      if (!current || current.weight < term.weight) owner.set(slot(term, p), term);
+    }
+  }
+  return terms.flatMap((term) => {
+    const patterns = term.patterns.filter((p) => owner.get(slot(term, p)) === term);
+    return patterns.length > 0 ? [{ ...term, patterns }] : [];
+  });
+}
+
 export function compileDefinition(definition: TopicDefinition, options: { near?: boolean } = {}): CompiledInterest {
   const compile = (terms: Term[] | undefined) =>
-    (terms ?? []).flatMap((t) => compileTerm(t, options.near ?? false) ?? []);
+    ownPatterns((terms ?? []).flatMap((t) => compileTerm(t, options.near ?? false) ?? []));
   return {
     terms: compile(definition.terms),
     against: compile(definition.against),

@@ -37,9 +37,7 @@ export interface PaperScore {
 }
 
 function tokenMatches(token: string, want: string): boolean {
-  return want.charCodeAt(0) === 42 /* '*' */
-    ? token.endsWith(want.slice(1)) && token.length > want.length - 1
-    : token === want;
+  return want.charCodeAt(0) === 42 /* '*' */ ? token.endsWith(want.slice(1)) : token === want;
 }
 
 function countPattern(tokens: readonly string[], pattern: Pattern): number {

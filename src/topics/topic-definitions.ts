@@ -27,7 +27,7 @@ const written: Record<string, TopicDefinition> = {
       ...t(0.6, 'quantization', 'inference efficiency', 'inference acceleration', 'inference latency', 'inference cost', 'throughput', 'sparse attention', 'attention kernel', 'memory footprint', 'prefill', 'decoding latency', 'batching', 'early exit', 'speculative decoding', 'token eviction', 'memory bandwidth', 'time to first token'),
       ...t(0.25, 'latency', 'speedup', 'efficient', 'gpu memory', 'compression', 'pruning', 'flops', 'linear attention', 'long context', 'deployment'),
     ],
-    against: t(0.3, 'video generation', 'image generation', 'diffusion transformer'),
+    against: t(0.3, 'video generation', 'image generation', 'diffusion transformer', 'vector quantization'),
   },
   tokenization: {
     terms: [
@@ -121,15 +121,15 @@ const written: Record<string, TopicDefinition> = {
   'alignment-safety': {
     terms: [
       ...t(1, 'jailbreak', 'red teaming', 'ai safety', 'safety alignment', 'harmful', 'prompt injection', 'interpretability', 'mechanistic interpretability', 'reward hacking', 'guardrail', 'backdoor', 'adversarial attack', 'unsafe', 'deception', 'misalignment', 'sparse autoencoder', 'steering vector'),
-      ...t(0.6, 'safety', 'safe', 'ai alignment', 'value alignment', 'aligned models', 'attack', 'attacks', 'privacy', 'security', 'toxic', 'bias', 'refusal', 'robustness', 'adversarial', 'probing', 'neurons', 'circuits', 'representations', 'steering', 'watermark', 'misuse', 'vulnerabilities', 'trustworthy', 'honesty', 'sycophancy'),
-      ...t(0.25, 'risk', 'risks', 'human values', 'preferences', 'hallucination', 'fairness'),
+      ...t(0.6, 'safety', 'safe', 'ai alignment', 'value alignment', 'aligned models', 'attack', 'attacks', 'privacy', 'security', 'toxic', 'bias', 'refusal', 'probing', 'neurons', 'circuits', 'steering', 'watermark', 'misuse', 'vulnerabilities', 'trustworthy', 'honesty', 'sycophancy'),
+      ...t(0.25, 'robustness', 'adversarial', 'risk', 'risks', 'human values', 'preferences', 'hallucination', 'fairness'),
     ],
   },
   retrieval: {
     terms: [
       ...t(1, 'retrieval-augmented generation', 'dense retrieval', 'reranking', 'text embedding', 'embedding model', 'information retrieval', 'search engine', 'retriever', 'retrieval', 'search agent', 'agentic search', 'deep research', 'multimodal retrieval', 'document retrieval'),
-      ...t(0.6, 'retrieve', 'retrieved', 'search', 'query', 'queries', 'passages', 'corpus', 'knowledge base', 'embeddings', 'recall', 'ranking', 'web search', 'citations', 'memory retrieval'),
-      ...t(0.25, 'knowledge', 'documents', 'evidence', 'open-domain', 'question answering'),
+      ...t(0.6, 'retrieve', 'retrieved', 'search', 'passages', 'corpus', 'knowledge base', 'recall', 'ranking', 'web search', 'citations', 'memory retrieval', 'graphrag', 'information-seeking'),
+      ...t(0.25, 'query', 'queries', 'embeddings', 'knowledge', 'documents', 'evidence', 'open-domain', 'question answering'),
     ],
   },
   evaluation: {
