@@ -25,7 +25,7 @@ export interface Match extends PaperScore {
 export type InterestMatches = Map<string, Map<string, Match>>;
 
 /** A reader's keyword is one term, also matched when its words are near each other. */
-export const KEYWORD_THRESHOLD = 2;
+export const KEYWORD_THRESHOLD = 2.5;
 /** When a keyword passes for more than this share of a day's papers, only the best of them count. */
 export const COMMON_SHARE = 0.4;
 /** Below this many papers a day is too small to call any keyword common. */
