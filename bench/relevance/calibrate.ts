@@ -2,6 +2,7 @@
 // With cross-validation over the tuning days (calibrate on some, score the rest) it shows how well a threshold
 // carries to days it was not fitted on, without touching the held-out days.
 import { type Interest, matchPapers } from '../../src/relevance/interest-matcher.js';
+import type { ScoreWeights } from '../../src/relevance/score-paper.js';
 import type { LabelledDay } from './labelled-days.js';
 
 export interface Scored {
@@ -9,10 +10,12 @@ export interface Scored {
   relevant: boolean;
 }
 
-export function scoredPapers(interest: Interest, name: string, days: LabelledDay[]): Scored[] {
+export function scoredPapers(interest: Interest, name: string, days: LabelledDay[], weights?: ScoreWeights): Scored[] {
   const out: Scored[] = [];
   for (const day of days) {
-    const m = matchPapers(day.papers, [interest], { keepAll: true }).get(interest.key)!;
+    const m = matchPapers(day.papers, [interest], { keepAll: true, ...(weights ? { weights } : {}) }).get(
+      interest.key,
+    )!;
     for (const paper of day.papers) {
       const label = day.labels.get(paper.id)!;
       if (label.borderline.includes(name)) continue;

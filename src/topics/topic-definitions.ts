@@ -113,10 +113,11 @@ const written: Record<string, TopicDefinition> = {
   },
   'efficient-training': {
     terms: [
-      ...t(1, 'efficient training', 'mixture of experts', 'parameter-efficient fine-tuning', 'low-rank adaptation', 'low-precision training', 'fp8 training', 'distributed training', 'training efficiency', 'training cost', 'pipeline parallelism', 'tensor parallelism', 'data parallelism', 'training throughput', 'memory-efficient training'),
-      ...t(0.6, 'moe', 'experts', 'expert routing', 'lora', 'adapter', 'fine-tuning efficiency', 'gpu hours', 'compute budget', 'training speed', 'optimizer', 'communication overhead', 'fp8', 'mixed precision', 'data efficiency', 'scaling laws', 'rollout', 'asynchronous'),
-      ...t(0.25, 'training', 'pretraining', 'memory', 'speedup', 'efficient', 'compute'),
+      ...t(1, 'efficient training', 'mixture of experts', 'parameter-efficient fine-tuning', 'low-rank adaptation', 'low-precision training', 'fp8 training', 'distributed training', 'training efficiency', 'training cost', 'pipeline parallelism', 'tensor parallelism', 'data parallelism', 'sequence parallelism', 'training throughput', 'memory-efficient training', 'training framework', 'training system', 'model growth', 'efficient pre-training', 'efficient pretraining', 'optimizer state'),
+      ...t(0.6, 'moe', 'experts', 'expert routing', 'lora', 'adapter', 'fine-tuning efficiency', 'gpu hours', 'compute budget', 'training speed', 'optimizer', 'communication overhead', 'fp8', 'mixed precision', 'data efficiency', 'parallelism', 'scalable training', 'full-parameter', 'asynchronous training', 'gpu cluster'),
+      ...t(0.25, 'training', 'pretraining', 'memory', 'speedup', 'efficient', 'compute', 'scaling laws', 'rollout'),
     ],
+    against: t(0.3, 'inference', 'decoding'),
   },
   'alignment-safety': {
     terms: [
