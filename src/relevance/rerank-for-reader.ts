@@ -22,9 +22,13 @@ export interface ReaderProfile {
   interestWeights: Map<string, number>;
 }
 
-/** How strongly similarity to liked (BETA) and disliked (GAMMA) papers scales a paper's relevance. */
-const BETA = 1.5;
-const GAMMA = 2.5;
+/**
+ * How strongly similarity to liked (BETA) and disliked (GAMMA) papers scales a paper's relevance. Similarities are
+ * taken relative to the day's average paper: two abstracts of the field share words anyway (cosines of 0.03-0.06
+ * between unrelated papers, 0.1-0.2 between close ones here), and only what stands out from that should count.
+ */
+const BETA = 10;
+const GAMMA = 10;
 /** Interest weights stay within these bounds: feedback tilts an interest, never switches it off or floods it. */
 const MIN_INTEREST_WEIGHT = 0.4;
 const MAX_INTEREST_WEIGHT = 1.5;
@@ -91,6 +95,8 @@ function cosine(a: Vector, b: Vector | undefined): number {
 }
 
 export interface Reranker {
+  /** Cosine similarity of a day's paper to the liked and the disliked centroid. */
+  similarity(paperId: string): { more: number; less: number };
   /**
    * A matched paper's relevance for this reader, from its per-interest strengths (1 = at the interest's cut);
    * undefined when the reader's "Not for me" votes push it below the cut.
@@ -119,11 +125,22 @@ export function createReranker(profile: ReaderProfile, papers: readonly PaperTex
   const idf = (t: string) => Math.log((docs.length + 1) / ((df.get(t) ?? 0) + 1));
   const liked = centroid(profile.more.map((c) => toVector(c, idf)));
   const disliked = centroid(profile.less.map((c) => toVector(c, idf)));
+  const similarity = (paperId: string) => {
+    const counts = day.get(paperId);
+    const paper = counts ? toVector(counts, idf) : new Map<string, number>();
+    return { more: cosine(paper, liked), less: cosine(paper, disliked) };
+  };
+  const average = { more: 0, less: 0 };
+  for (const id of day.keys()) {
+    const sim = similarity(id);
+    average.more += sim.more / day.size;
+    average.less += sim.less / day.size;
+  }
   return {
+    similarity,
     relevance(paperId, strengths) {
-      const counts = day.get(paperId);
-      const paper = counts ? toVector(counts, idf) : new Map<string, number>();
-      const factor = Math.exp(BETA * cosine(paper, liked) - GAMMA * cosine(paper, disliked));
+      const sim = similarity(paperId);
+      const factor = Math.exp(BETA * (sim.more - average.more) - GAMMA * (sim.less - average.less));
       let best = 0;
       let total = 0;
       for (const { key, strength } of strengths) {
