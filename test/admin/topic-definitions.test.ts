@@ -244,7 +244,7 @@ describe('admin: topic definitions, check and performance', () => {
     assert.deepEqual(await p.topic.findUniqueOrThrow({ where: { slug: 'agents' } }), before);
   });
 
-  it('reports matches per listed day as the matcher counts them, readers, and feedback once it exists', async () => {
+  it('reports matches per listed day as the matcher counts them, readers, and the feedback that names it', async () => {
     const { app, db, services } = await setup();
     const p = db.prisma;
     await addReader(p, { email: 'a@example.org', topics: ['speculative-decoding'] });
@@ -270,29 +270,29 @@ describe('admin: topic definitions, check and performance', () => {
     assert.deepEqual(body.readers, { active: 2, total: 3 });
     assert.equal(body.topic.slug, 'speculative-decoding');
 
-    // The feedback feature's table may not exist yet: zeros, and says so.
-    const exists = async () =>
-      (await p.$queryRaw<{ t: string | null }[]>`SELECT to_regclass('feedback')::text AS t`)[0]!.t !== null;
-    if (!(await exists())) {
-      assert.deepEqual(body.feedback, { recorded: false, more: 0, less: 0 });
-      // Once it does (as the feedback branch makes it: votes with the interest keys they were given for), it counts
-      // the votes that name this topic.
-      await p.$executeRawUnsafe(
-        `CREATE TABLE feedback (id serial PRIMARY KEY, subscriber_id int NOT NULL, paper_id text NOT NULL,
-         vote text NOT NULL, interest_keys text[] NOT NULL)`,
-      );
-      const agents = await p.topic.findUniqueOrThrow({ where: { slug: 'agents' } });
-      const votes: [string, string[]][] = [
-        ['more', [interest.key]],
-        ['more', [interest.key, `topic:${agents.id}`]],
-        ['less', [interest.key]],
-        ['less', [`topic:${agents.id}`]],
-        ['less', ['keyword:world model']],
-      ];
-      for (const [vote, keys] of votes) {
-        await p.$executeRaw`INSERT INTO feedback (subscriber_id, paper_id, vote, interest_keys)
-          VALUES (1, '2507.00001', ${vote}, ${keys})`;
-      }
+    assert.deepEqual(body.feedback, { more: 0, less: 0 });
+    // Votes count for the topics they name, by key: one reader's delivery of the day, five votes.
+    const agents = await p.topic.findUniqueOrThrow({ where: { slug: 'agents' } });
+    const readerId = (await p.subscriber.findFirstOrThrow({ where: { email: 'b@example.org' } })).id;
+    const day = DAYS[DAYS.length - 1]!;
+    const papers = (await p.listing.findMany({ where: { date: new Date(`${day}T00:00:00Z`) }, take: 5 })).map(
+      (l) => l.paperId,
+    );
+    const digest = await p.digest.create({ data: { date: new Date(`${day}T00:00:00Z`), status: 'done' } });
+    const delivery = await p.delivery.create({
+      data: { digestId: digest.id, subscriberId: readerId, paperIds: papers, matches: {} },
+    });
+    const votes: ['more' | 'less', string[]][] = [
+      ['more', [interest.key]],
+      ['more', [interest.key, `topic:${agents.id}`]],
+      ['less', [interest.key]],
+      ['less', [`topic:${agents.id}`]],
+      ['less', ['keyword:world model']],
+    ];
+    for (const [i, [vote, interestKeys]] of votes.entries()) {
+      await p.feedback.create({
+        data: { subscriberId: readerId, paperId: papers[i]!, deliveryId: delivery.id, vote, interestKeys },
+      });
     }
     const feedback = (await get('speculative-decoding')).json().feedback;
     const [counts] = await p.$queryRawUnsafe<{ more: number; less: number }[]>(
@@ -300,7 +300,8 @@ describe('admin: topic definitions, check and performance', () => {
        FROM feedback WHERE $1 = ANY(interest_keys)`,
       interest.key,
     );
-    assert.deepEqual(feedback, { recorded: true, ...counts });
+    assert.deepEqual(feedback, counts);
+    assert.deepEqual(feedback, { more: 2, less: 1 });
     assert.equal((await get('agents')).json().readers.active, 2);
     assert.equal((await get('nope')).statusCode, 404);
   });

@@ -165,7 +165,6 @@ export const topicRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
               total: Type.Integer({ description: 'Readers who chose it, whatever their status.' }),
             }),
             feedback: Type.Object({
-              recorded: Type.Boolean({ description: 'Whether this install records feedback at all.' }),
               more: Type.Integer({ description: '"More like this" votes on papers it matched.' }),
               less: Type.Integer({ description: '"Not for me" votes.' }),
             }),
