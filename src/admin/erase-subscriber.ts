@@ -19,7 +19,7 @@ export function erasedAddress(id: number): string {
 }
 
 /**
- * Replaces the address, drops keywords and topics, rotates every token (old links then find no one: 404), marks the
+ * Replaces the address, drops keywords, topics and sign-up requests, rotates every token (old links then find no one: 404), marks the
  * reader unsubscribed and erased, and scrubs the address and keywords out of the reader's deliveries.
  */
 export async function eraseSubscriber(
@@ -41,6 +41,10 @@ export async function eraseSubscriber(
 
   const anonymous = erasedAddress(id);
   await tx.subscriberTopic.deleteMany({ where: { subscriberId: id } });
+  // Sign-up requests hold the address and what a form asked for; one not processed yet knows only the address.
+  await tx.signupRequest.deleteMany({
+    where: { OR: [{ subscriberId: id }, { emailKey: reader.email.toLowerCase() }] },
+  });
   await tx.subscriber.update({
     where: { id },
     data: {
