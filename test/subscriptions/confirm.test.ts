@@ -154,6 +154,7 @@ describe('confirming a sign-up', () => {
     // A week later the fresh one has expired too; the active reader is never expired.
     assert.equal(await subscriptions.expirePendingSignups(new Date(Date.now() + eightDays)), 1);
     assert.equal(await prisma.subscriber.count(), 1);
+    assert.equal(await prisma.signupRequest.count(), 0, 'finished sign-up requests go a day after their link would');
     assert.equal((await readerRow(prisma, 'reader@example.org'))?.status, 'active');
   });
 
