@@ -28,7 +28,6 @@ interface LockedRow {
   status: ReaderStatus;
   confirm_token: string | null;
   confirm_expires_at: Date | null;
-  confirmed_at: Date | null;
 }
 
 /** Thrown inside the decision's transaction to roll it back when another worker owns the request now. */
@@ -77,7 +76,7 @@ async function decide(tx: Prisma.TransactionClient, request: ClaimedSignup, now:
     VALUES (${request.email}, ${request.emailKey}, ${newToken()}, ${now})
     ON CONFLICT (email_key) DO NOTHING`;
   const [row] = await tx.$queryRaw<LockedRow[]>`
-    SELECT id, status::text AS status, confirm_token, confirm_expires_at, confirmed_at
+    SELECT id, status::text AS status, confirm_token, confirm_expires_at
     FROM subscribers WHERE email_key = ${request.emailKey} FOR UPDATE`;
   if (!row) throw new Error('the subscriber row vanished inside its own transaction');
   const subscriberId = row.id;

@@ -113,7 +113,7 @@ async function processOne(deps: SignupWorkerDeps, claimer: string, row: ClaimedS
   }
   // If this cannot be written, the lease lapses and the email goes again with the same Message-ID (crash policy).
   await record(deps, row, 'sent', () => markSignupSent(prisma, claimer, row.id));
-  deps.log.info({ signupRequest: row.id, mail: row.mail ?? 'decided now' }, 'sign-up queue: email sent');
+  deps.log.info({ signupRequest: row.id }, 'sign-up queue: email sent');
   return 'sent';
 }
 
