@@ -37,7 +37,7 @@ export async function getPreferences(prisma: PrismaClient, token: unknown): Prom
 
 /**
  * Validates and applies a change in one transaction; a 400 says what is wrong and nothing is changed then. The write
- * names the token and `erased_at IS NULL` and takes the row lock: an erase that committed first leaves nothing for
+ * names the token and `erased_at IS NULL` (preferences may change in any status) and takes the row lock: an erase that committed first leaves nothing for
  * it to match (404, nothing written back), and one that comes later waits for it and then clears everything.
  */
 export async function updatePreferences(
