@@ -12,7 +12,7 @@ import type { Logger } from '../logger.js';
 import { mailDomain } from '../mail/message-options.js';
 import { retryDelay } from '../mail/retry-delay.js';
 import { decideSignup, type SignupDecision } from './decide-signup.js';
-import { prepareSignupEmail } from './signup-email.js';
+import { prepareSignupEmail, type SignupEmail } from './signup-email.js';
 import type { SignupMail } from './signup-mail.js';
 import {
   type ClaimedSignup,
@@ -58,7 +58,6 @@ export async function processSignups(
   const { concurrency, leaseMs } = config.send;
   const claimer = `${hostname()}:${process.pid}:signup:${randomBytes(3).toString('hex')}`;
   const domain = mailDomain(config);
-  const now = options.now ?? new Date();
   const report: SignupQueueReport = { claimed: 0, sent: 0, retried: 0, failed: 0, skipped: 0 };
 
   // Requests this worker holds: their leases are kept alive while they wait for a connection or the relay.
@@ -75,6 +74,8 @@ export async function processSignups(
     while (!options.signal?.aborted) {
       const rows = await claimSignupRequests(prisma, { claimer, limit: concurrency * 4, leaseMs, domain });
       if (rows.length === 0) break;
+      // The clock of this batch's decisions: a pass that keeps finding work past midnight counts the new day.
+      const now = options.now ?? new Date();
       report.claimed += rows.length;
       for (const row of rows) held.add(row.id);
       await eachConcurrently(rows, concurrency, async (row) => {
@@ -92,7 +93,7 @@ export async function processSignups(
 
 async function processOne(deps: SignupWorkerDeps, claimer: string, row: ClaimedSignup, now: Date): Promise<Outcome> {
   const { prisma, mail } = deps;
-  let email: Awaited<ReturnType<typeof prepareSignupEmail>>;
+  let email: SignupEmail;
   try {
     const decision = row.decided ? recordedDecision(row) : await decideSignup(prisma, claimer, row, now);
     if (!decision) return 'lost';
