@@ -38,14 +38,15 @@ describe('the sign-up queue', () => {
     loop.start();
     try {
       await post(world, email);
-      await waitUntil('the request was sent', async () => (await requestOf(world, email)).status === 'sent', 15_000);
+      await waitUntil('the request was sent', async () => (await requestOf(world, email)).status === 'sent', 30_000);
     } finally {
       await loop.stop();
     }
 
     assert.equal(refusals.length, 3, 'the relay refused three times');
+    // Exponential backoff from SEND_RETRY_BASE_MS: at least 100 ms before the second attempt, 200 before the third.
     const gaps = refusals.slice(1).map((t, i) => t - refusals[i]!);
-    assert.ok(gaps[1]! > gaps[0]!, `the waits grow (${gaps.join(', ')} ms)`);
+    assert.ok(gaps[0]! >= 100 && gaps[1]! >= 200, `the waits double (${gaps.join(', ')} ms)`);
     const mails = world.sink.to(email);
     assert.equal(mails.length, 1, 'exactly one confirmation arrived');
     assert.equal(mails[0]!.parsed.subject, 'Confirm your papermail subscription');
@@ -101,7 +102,7 @@ describe('the sign-up queue', () => {
   });
 
   it('takes over a request whose worker died after deciding it: same Message-ID, the share counted once', async () => {
-    const world = await buildReaderWorld({ SEND_LEASE_MS: '300' });
+    const world = await buildReaderWorld();
     const { prisma } = world.db;
     const email = 'orphan@example.org';
     await post(world, email);
@@ -109,7 +110,7 @@ describe('the sign-up queue', () => {
     const [claimed] = await claimSignupRequests(prisma, {
       claimer: 'dead-worker',
       limit: 10,
-      leaseMs: 300,
+      leaseMs: 3000,
       domain: 'example.org',
     });
     assert.ok(claimed);
@@ -118,7 +119,10 @@ describe('the sign-up queue', () => {
 
     // While the lease holds, nobody else takes it.
     assert.equal((await world.services.subscriptions.processSignups()).claimed, 0);
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await waitUntil('the dead worker’s lease lapsed', async () => {
+      const { nextAttemptAt } = await requestOf(world, email);
+      return nextAttemptAt.getTime() < Date.now() - 50;
+    });
     const report = await world.services.subscriptions.processSignups();
     assert.equal(report.sent, 1);
     const [mail] = world.sink.to(email);
