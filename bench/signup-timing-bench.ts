@@ -1,7 +1,7 @@
 // Does POST /api/subscriptions take the same time whatever the address's state? Real HTTP against the real app,
 // a real database and a real SMTP sink (in this process). Each round sends one request per state in a random
-// order, and waits for the background work (and a little more) before the next request, so neither drift nor the
-// previous request's email lands on one state's clock more than another's.
+// order, and works through the sign-up queue (and waits a little more) before the next request, so neither drift
+// nor the previous request's email lands on one state's clock more than another's.
 //   npx tsx bench/signup-timing-bench.ts [rounds]      (TEST_DATABASE_URL or DATABASE_URL, else embedded Postgres)
 import { randomBytes } from 'node:crypto';
 import { buildServer } from '../src/app.js';
@@ -36,9 +36,10 @@ const { subscriptions } = services;
 
 // One address in each state but "new" (which gets a fresh address every time).
 const signup = (email: string) => subscriptions.prepareSignup({ email, topics: ['agents'] });
-await subscriptions.subscribe(await signup('pending@example.org'));
-await subscriptions.subscribe(await signup('active@example.org'));
-await subscriptions.subscribe(await signup('leaver@example.org'));
+for (const email of ['pending@example.org', 'active@example.org', 'leaver@example.org']) {
+  await subscriptions.acceptSignup(await signup(email));
+}
+await subscriptions.processSignups();
 const confirmTokenOf = async (email: string) =>
   (await prisma.subscriber.findUniqueOrThrow({ where: { emailKey: email } })).confirmToken;
 await subscriptions.confirm(await confirmTokenOf('active@example.org'));
@@ -66,7 +67,7 @@ async function post(email: string): Promise<number> {
 
 // Warm up (JIT, connection pools, template compile).
 for (let i = 0; i < 20; i++) await post(`warm${i}@example.org`);
-await subscriptions.whenIdle();
+await subscriptions.processSignups();
 
 const times: Record<string, number[]> = Object.fromEntries(states.map((s) => [s, []]));
 const started = Date.now();
@@ -74,7 +75,7 @@ for (let i = 0; i < rounds; i++) {
   const order = [...states].sort(() => Math.random() - 0.5);
   for (const state of order) {
     times[state]!.push(await post(addressOf(state, i)));
-    await subscriptions.whenIdle();
+    await subscriptions.processSignups();
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }

@@ -5,6 +5,7 @@ import { openDatabase } from './db/database.js';
 import { runDailyJob } from './jobs/daily-job.js';
 import { createScheduler } from './jobs/scheduler.js';
 import { createSenderLoop } from './jobs/sender-loop.js';
+import { createSignupLoop } from './jobs/signup-loop.js';
 import { onShutdownSignal } from './lifecycle.js';
 import { createLogger } from './logger.js';
 import { createServices } from './services.js';
@@ -36,11 +37,13 @@ async function main(): Promise<void> {
   });
   // Instances that run the schedule also send what is due between runs (retries, resends, crash leftovers).
   const senderLoop = config.scheduler.enabled ? createSenderLoop(services) : undefined;
+  // Every instance that takes sign-ups works through the sign-up queue (its own and, after a crash, anyone's).
+  const signupLoop = createSignupLoop(services);
 
   onShutdownSignal(log, async () => {
     // Stop taking requests and fires; let in-flight requests finish and a running daily job stop at a safe point
     // (the scheduler aborts its signal and waits up to its stop timeout); then the services, then the database.
-    await Promise.all([fastify.close(), scheduler.stop(), senderLoop?.stop()]);
+    await Promise.all([fastify.close(), scheduler.stop(), senderLoop?.stop(), signupLoop.stop()]);
     await services.close();
     await db.close();
   });
@@ -50,6 +53,7 @@ async function main(): Promise<void> {
   // The schedule starts once the instance serves: a make-up run at start never delays the HTTP server.
   await scheduler.start();
   senderLoop?.start();
+  signupLoop.start();
 }
 
 main().catch((err) => {

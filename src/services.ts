@@ -60,7 +60,7 @@ export function createServices(deps: ServiceDeps): Services {
   const admin = createAdminService({
     prisma,
     log,
-    // Imports in `pending` mode send the same confirmation email as the sign-up form, within its daily limit.
+    // Imports in `pending` mode queue the same confirmation email as the sign-up form, within its daily limit.
     sendConfirmation: (id) => subscriptions.sendConfirmation(id),
     config,
     links,
@@ -86,7 +86,6 @@ export function createServices(deps: ServiceDeps): Services {
       // Background admin work (resends, runs) first: it still needs the mailer.
       await admin.digests.close();
       await digests.close();
-      await subscriptions.close();
       await mailer.close();
     },
   };

@@ -19,7 +19,7 @@ export function erasedAddress(id: number): string {
 }
 
 /**
- * Replaces the address, drops keywords and topics, rotates every token (old links then find no one: 404), marks the
+ * Replaces the address, drops keywords, topics and sign-up requests, rotates every token (old links then find no one: 404), marks the
  * reader unsubscribed and erased, and scrubs the address and keywords out of the reader's deliveries.
  */
 export async function eraseSubscriber(
@@ -43,6 +43,10 @@ export async function eraseSubscriber(
   await tx.subscriberTopic.deleteMany({ where: { subscriberId: id } });
   // Votes say what the person reads, and their interest keys hold the reader's own keywords.
   await tx.feedback.deleteMany({ where: { subscriberId: id } });
+  // Sign-up requests hold the address and what a form asked for; one not processed yet knows only the address.
+  await tx.signupRequest.deleteMany({
+    where: { OR: [{ subscriberId: id }, { emailKey: reader.email.toLowerCase() }] },
+  });
   await tx.subscriber.update({
     where: { id },
     data: {

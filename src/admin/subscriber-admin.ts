@@ -8,8 +8,8 @@ import { listSubscribers, type SubscriberFilter, type SubscriberView } from './f
 import { type ImportMode, type ImportReport, readImport, writeImport } from './import-subscribers.js';
 
 /**
- * Sends the double opt-in email to a pending reader. The reader service owns that email (template, rate limit,
- * confirm link); services.ts passes its function in.
+ * Queues the double opt-in email of a pending reader (the sign-up queue sends it, with retries). The reader service
+ * owns that email (template, rate limit, confirm link); services.ts passes its function in.
  */
 export type SendConfirmation = (subscriberId: number) => Promise<void>;
 
@@ -29,7 +29,7 @@ export interface SubscriberAdminDeps {
   sendConfirmation: SendConfirmation;
 }
 
-/** Confirmation emails in flight at once after an import. */
+/** Confirmation emails queued at once after an import. */
 const CONFIRM_CONCURRENCY = 4;
 /** Skipped rows listed in the audit entry; the rest are counted. */
 const AUDIT_SKIPPED_LIMIT = 1000;
@@ -106,7 +106,7 @@ export function createSubscriberAdmin({ prisma, log, sendConfirmation }: Subscri
   };
 }
 
-/** Sends the confirmations a few at a time; returns the ids whose email failed (logged, and left pending). */
+/** Queues the confirmations a few at a time; returns the ids that could not be queued (logged, left pending). */
 async function sendConfirmations(ids: number[], send: SendConfirmation, log: Logger): Promise<Set<number>> {
   const failed = new Set<number>();
   let next = 0;

@@ -87,7 +87,7 @@ export const readerApiRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
     },
     async (request, reply) => {
       const signup = await subscriptions.prepareSignup(request.body);
-      subscriptions.acceptSignup(signup);
+      await subscriptions.acceptSignup(signup);
       return reply.code(202).send(SIGNUP_ACCEPTED);
     },
   );

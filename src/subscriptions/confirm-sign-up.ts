@@ -1,24 +1,30 @@
 // Double opt-in, second half. Mail scanners open every link in a message, so looking at the confirmation page
-// (findConfirmation) changes nothing; only pressing its button (confirmSignup, a POST) activates. Pressing it again
-// is harmless: an active or paused reader stays as it is.
-import type { PrismaClient } from '../db/client.js';
-import { findReaderByConfirmToken, unknownLink } from './find-reader.js';
-import type { ReaderStatus } from './reader-status.js';
+// (findConfirmation) changes nothing; only pressing its button (confirmSignup, a POST) activates.
+//
+// Pressing it is one conditional statement that names the token, its expiry, the statuses it moves from and
+// `erased_at IS NULL`, and clears the token: the link then grants nothing more. The topics and keywords of the
+// latest sign-up that mailed this link are applied in the same transaction; until then they lived on the sign-up
+// request only, so a stranger's sign-up never changed a reader's interests. A second press (a link scanner after
+// the click, a forwarded email) gets a short "already confirmed" answer without the long-lived token.
+import type { Prisma, PrismaClient } from '../db/client.js';
+import { unknownLink } from './find-reader.js';
+import { CONFIRM_VALID_DAYS } from './signup-mail.js';
+import { isWellFormedToken } from './tokens.js';
 
-export interface ConfirmationView {
-  email: string;
-  status: ReaderStatus;
-  /** Names of the topics the sign-up chose. */
-  topics: string[];
+export type ConfirmationView =
+  /** The link is open: the page shows what pressing it will do. */
+  | { state: 'open'; email: string; topics: string[]; keywords: string[] }
+  /** This press confirmed it: the page may link to the preferences (`token`) once. */
+  | { state: 'confirmed'; email: string; topics: string[]; keywords: string[]; token: string }
+  /** Pressed before: nothing about the reader is shown. */
+  | { state: 'already-confirmed' };
+
+interface Asked {
+  topic_ids: number[];
   keywords: string[];
-  /** True once the sign-up is confirmed (active or paused). */
-  confirmed: boolean;
-  /** The long-lived preferences token, given only once confirmed. */
-  token?: string;
 }
 
-const ACTIVATABLE: ReaderStatus[] = ['pending', 'unsubscribed'];
-const CONFIRMED: ReaderStatus[] = ['active', 'paused'];
+const DAY_MS = 86_400_000;
 
 /** What the confirmation page shows; changes nothing. */
 export async function findConfirmation(
@@ -26,43 +32,110 @@ export async function findConfirmation(
   confirmToken: unknown,
   now = new Date(),
 ): Promise<ConfirmationView> {
-  const reader = await findReaderByConfirmToken(prisma, confirmToken, now);
-  if (!ACTIVATABLE.includes(reader.status) && !CONFIRMED.includes(reader.status)) throw unknownLink();
-  return view(prisma, reader.id);
+  if (!isWellFormedToken(confirmToken)) throw unknownLink();
+  const reader = await prisma.subscriber.findFirst({
+    where: {
+      confirmToken,
+      confirmExpiresAt: { gt: now },
+      erasedAt: null,
+      status: { in: ['pending', 'unsubscribed'] },
+    },
+    select: { id: true, email: true, keywords: true, topics: { select: { topic: { select: { name: true } } } } },
+  });
+  if (!reader) {
+    if (await wasConfirmed(prisma, confirmToken, now)) return { state: 'already-confirmed' };
+    throw unknownLink();
+  }
+  const asked = await latestAsked(prisma, confirmToken, reader.id);
+  if (!asked) {
+    // An admin import's sign-up: the interests the admin gave stand.
+    return { state: 'open', email: reader.email, topics: names(reader.topics), keywords: reader.keywords };
+  }
+  const topics = await prisma.topic.findMany({
+    where: { id: { in: asked.topic_ids }, retiredAt: null },
+    select: { name: true },
+  });
+  return {
+    state: 'open',
+    email: reader.email,
+    topics: names(topics.map((topic) => ({ topic }))),
+    keywords: asked.keywords,
+  };
 }
 
-/** Activates the sign-up behind a confirmation token (idempotent). */
+/** Activates the sign-up behind a confirmation token and applies what it asked for; a second press changes nothing. */
 export async function confirmSignup(
   prisma: PrismaClient,
   confirmToken: unknown,
   now = new Date(),
 ): Promise<ConfirmationView> {
-  const reader = await findReaderByConfirmToken(prisma, confirmToken, now);
-  if (ACTIVATABLE.includes(reader.status)) {
-    // Conditional on the state we saw: of two presses at once, one activates and the other finds it active.
-    await prisma.subscriber.updateMany({
-      where: { id: reader.id, status: { in: ACTIVATABLE }, confirmToken: confirmToken as string },
-      data: { status: 'active', confirmedAt: now, unsubscribedAt: null },
-    });
+  if (!isWellFormedToken(confirmToken)) throw unknownLink();
+  const id = await prisma.$transaction(async (tx) => {
+    const [reader] = await tx.$queryRaw<{ id: number }[]>`
+      UPDATE subscribers SET status = 'active', confirmed_at = ${now}, unsubscribed_at = NULL,
+        confirm_token = NULL, confirm_expires_at = NULL, updated_at = now()
+      WHERE confirm_token = ${confirmToken} AND confirm_expires_at > ${now} AND erased_at IS NULL
+        AND status IN ('pending', 'unsubscribed')
+      RETURNING id`;
+    if (!reader) return undefined;
+    const asked = await latestAsked(tx, confirmToken, reader.id);
+    if (asked) await applyInterests(tx, reader.id, asked);
+    await tx.$executeRaw`
+      UPDATE signup_requests SET confirmed_at = ${now}, updated_at = now()
+      WHERE confirm_token = ${confirmToken} AND subscriber_id = ${reader.id}`;
+    return reader.id;
+  });
+  if (id === undefined) {
+    // Two presses at once: one activates, the other lands here and finds it done.
+    if (await wasConfirmed(prisma, confirmToken, now)) return { state: 'already-confirmed' };
+    throw unknownLink();
   }
-  const result = await view(prisma, reader.id);
-  // A reader who bounced or complained after the link was sent is not brought back by it.
-  if (!result.confirmed) throw unknownLink();
-  return result;
-}
-
-async function view(prisma: PrismaClient, id: number): Promise<ConfirmationView> {
   const reader = await prisma.subscriber.findUniqueOrThrow({
     where: { id },
-    select: { email: true, status: true, token: true, keywords: true, topics: { select: { topic: true } } },
+    select: { email: true, token: true, keywords: true, topics: { select: { topic: { select: { name: true } } } } },
   });
-  const confirmed = CONFIRMED.includes(reader.status);
   return {
+    state: 'confirmed',
     email: reader.email,
-    status: reader.status,
-    topics: reader.topics.map((t) => t.topic.name).sort((a, b) => a.localeCompare(b)),
+    topics: names(reader.topics),
     keywords: reader.keywords,
-    confirmed,
-    ...(confirmed ? { token: reader.token } : {}),
+    token: reader.token,
   };
+}
+
+/** The topics and keywords of the latest sign-up from the form that mailed this link. */
+async function latestAsked(
+  db: PrismaClient | Prisma.TransactionClient,
+  confirmToken: string,
+  subscriberId: number,
+): Promise<Asked | undefined> {
+  const [asked] = await db.$queryRaw<Asked[]>`
+    SELECT topic_ids, keywords FROM signup_requests
+    WHERE confirm_token = ${confirmToken} AND subscriber_id = ${subscriberId} AND origin = 'form'
+    ORDER BY id DESC LIMIT 1`;
+  return asked;
+}
+
+async function applyInterests(tx: Prisma.TransactionClient, subscriberId: number, asked: Asked) {
+  await tx.subscriber.update({ where: { id: subscriberId }, data: { keywords: asked.keywords } });
+  await tx.subscriberTopic.deleteMany({ where: { subscriberId } });
+  // A topic retired since the sign-up is left out.
+  await tx.$executeRaw`
+    INSERT INTO subscriber_topics (subscriber_id, topic_id)
+    SELECT ${subscriberId}, id FROM topics WHERE id = ANY(${asked.topic_ids}::int[]) AND retired_at IS NULL`;
+}
+
+/** Whether this link was pressed within the last CONFIRM_VALID_DAYS by a reader who is still subscribed. */
+async function wasConfirmed(prisma: PrismaClient, confirmToken: string, now: Date): Promise<boolean> {
+  const since = new Date(now.getTime() - CONFIRM_VALID_DAYS * DAY_MS);
+  const rows = await prisma.$queryRaw<{ one: number }[]>`
+    SELECT 1 AS one FROM signup_requests r JOIN subscribers s ON s.id = r.subscriber_id
+    WHERE r.confirm_token = ${confirmToken} AND r.confirmed_at > ${since}
+      AND s.status IN ('active', 'paused') AND s.erased_at IS NULL
+    LIMIT 1`;
+  return rows.length > 0;
+}
+
+function names(topics: { topic: { name: string } }[]): string[] {
+  return topics.map((t) => t.topic.name).sort((a, b) => a.localeCompare(b));
 }

@@ -26,14 +26,3 @@ export async function findReaderByToken(prisma: PrismaClient, token: unknown): P
   if (!reader) throw unknownLink();
   return reader;
 }
-
-/** The reader whose unexpired confirmation token this is, or a 404. */
-export async function findReaderByConfirmToken(prisma: PrismaClient, token: unknown, now: Date): Promise<ReaderRow> {
-  if (!isWellFormedToken(token)) throw unknownLink();
-  const reader = await prisma.subscriber.findFirst({
-    where: { confirmToken: token, confirmExpiresAt: { gt: now }, erasedAt: null },
-    select: READER,
-  });
-  if (!reader) throw unknownLink();
-  return reader;
-}

@@ -3,7 +3,7 @@
 import type { PrismaClient } from '../db/client.js';
 import { errors } from '../errors.js';
 import type { TopicService } from '../topics/topic-service.js';
-import { findReaderByToken } from './find-reader.js';
+import { findReaderByToken, unknownLink } from './find-reader.js';
 import { normalizeKeywords } from './keywords.js';
 import type { ReaderStatus } from './reader-status.js';
 
@@ -35,33 +35,42 @@ export async function getPreferences(prisma: PrismaClient, token: unknown): Prom
   return readPreferences(prisma, reader.id);
 }
 
-/** Validates and applies a change in one transaction; a 400 says what is wrong and nothing is changed then. */
+/**
+ * Validates and applies a change in one transaction; a 400 says what is wrong and nothing is changed then. The write
+ * names the token and `erased_at IS NULL` (preferences may change in any status) and takes the row lock: an erase that committed first leaves nothing for
+ * it to match (404, nothing written back), and one that comes later waits for it and then clears everything.
+ */
 export async function updatePreferences(
   deps: { prisma: PrismaClient; topics: TopicService },
   token: unknown,
   change: PreferencesChange,
 ): Promise<ReaderPreferences> {
   const { prisma, topics } = deps;
-  const reader = await findReaderByToken(prisma, token);
+  // An unknown link is a 404 whatever the change holds; the write below checks the token again itself.
+  await findReaderByToken(prisma, token);
   const keywords = change.keywords === undefined ? undefined : normalizeKeywords(change.keywords);
   const maxPapers = change.maxPapers === undefined ? undefined : parseMaxPapers(change.maxPapers);
   const chosen = change.topics === undefined ? undefined : await topics.resolveSlugs(change.topics);
 
-  await prisma.$transaction(async (tx) => {
-    await tx.subscriber.update({
-      where: { id: reader.id },
+  const id = await prisma.$transaction(async (tx) => {
+    const [reader] = await tx.subscriber.updateManyAndReturn({
+      where: { token: token as string, erasedAt: null },
       data: {
         ...(keywords !== undefined ? { keywords } : {}),
         ...(maxPapers !== undefined ? { maxPapers } : {}),
         ...(change.topWhenNoMatch !== undefined ? { topWhenNoMatch: change.topWhenNoMatch } : {}),
+        updatedAt: new Date(),
       },
+      select: { id: true },
     });
+    if (!reader) throw unknownLink();
     if (chosen !== undefined) {
       await tx.subscriberTopic.deleteMany({ where: { subscriberId: reader.id } });
       await tx.subscriberTopic.createMany({ data: chosen.map((t) => ({ subscriberId: reader.id, topicId: t.id })) });
     }
+    return reader.id;
   });
-  return readPreferences(prisma, reader.id);
+  return readPreferences(prisma, id);
 }
 
 function parseMaxPapers(value: unknown): number {

@@ -1,10 +1,8 @@
 // The two emails a sign-up can cause: the confirmation link (new, pending or unsubscribed addresses) and a short
 // note with the preferences link (addresses already subscribed). Neither carries anything the person who filled the
 // form typed, other than the address itself: a stranger can make us write to an address, but not what we write.
-import type { Config } from '../config.js';
 import type { Links } from '../links.js';
 import type { Mailer } from '../mail/mailer.js';
-import { newMessageId } from '../mail/message-options.js';
 import type { EmailTemplate } from '../mail/templates.js';
 
 export const CONFIRM_VALID_DAYS = 7;
@@ -24,9 +22,10 @@ interface AlreadySubscribedData {
   homeUrl: string;
 }
 
+/** Both take the Message-ID the sign-up queue chose at its first claim, so a resend after a crash keeps it. */
 export interface SignupMail {
-  sendConfirmation(to: string, confirmToken: string, topicNames: string[]): Promise<void>;
-  sendAlreadySubscribed(to: string, token: string): Promise<void>;
+  sendConfirmation(to: string, confirmToken: string, topicNames: string[], messageId: string): Promise<void>;
+  sendAlreadySubscribed(to: string, token: string, messageId: string): Promise<void>;
 }
 
 /** The compiled template NAME. The template module (and MJML, seconds to import) loads at the first email only. */
@@ -35,10 +34,10 @@ async function template<T>(name: string): Promise<EmailTemplate<T>> {
   return loadEmailTemplate<T>(name);
 }
 
-export function createSignupMail(deps: { config: Config; links: Links; mailer: Mailer }): SignupMail {
-  const { config, links, mailer } = deps;
+export function createSignupMail(deps: { links: Links; mailer: Mailer }): SignupMail {
+  const { links, mailer } = deps;
   return {
-    async sendConfirmation(to, confirmToken, topicNames) {
+    async sendConfirmation(to, confirmToken, topicNames, messageId) {
       const confirmation = await template<ConfirmationData>('confirmation');
       const data: ConfirmationData = {
         confirmUrl: links.confirm(confirmToken),
@@ -52,12 +51,12 @@ export function createSignupMail(deps: { config: Config; links: Links; mailer: M
         subject: 'Confirm your papermail subscription',
         html: confirmation.html(data),
         text: confirmation.text(data),
-        messageId: newMessageId(config, 'confirm'),
+        messageId,
         headers: { 'Auto-Submitted': 'auto-generated' },
       });
     },
 
-    async sendAlreadySubscribed(to, token) {
+    async sendAlreadySubscribed(to, token, messageId) {
       const note = await template<AlreadySubscribedData>('already-subscribed');
       const data: AlreadySubscribedData = {
         preferencesUrl: links.preferences(token),
@@ -69,7 +68,7 @@ export function createSignupMail(deps: { config: Config; links: Links; mailer: M
         subject: 'You are already subscribed to papermail',
         html: note.html(data),
         text: note.text(data),
-        messageId: newMessageId(config, 'note'),
+        messageId,
         headers: { 'Auto-Submitted': 'auto-generated' },
       });
     },

@@ -1,10 +1,13 @@
-// Pause, resume, unsubscribe, resubscribe: each one conditional update that names the states it moves from, so
-// it is safe to repeat and safe against a digest run reading the row at the same moment. Repeating a change that
-// already happened is a no-op, not an error (a second click, a mail client retrying a one-click POST).
+// Pause, resume, unsubscribe, resubscribe: each one conditional update that names the token, the states it moves
+// from and `erased_at IS NULL`, so it is safe to repeat, safe against a digest run reading the row at the same
+// moment, and can never undo an erase that committed in between (an erase rotates the token and sets erased_at).
+// Repeating a change that already happened is a no-op, not an error (a second click, a mail client retrying a
+// one-click POST).
 import type { PrismaClient } from '../db/client.js';
 import { errors } from '../errors.js';
-import { findReaderByToken } from './find-reader.js';
+import { findReaderByToken, unknownLink } from './find-reader.js';
 import type { ReaderStatus } from './reader-status.js';
+import { isWellFormedToken } from './tokens.js';
 
 async function move(
   prisma: PrismaClient,
@@ -15,13 +18,14 @@ async function move(
   refusal: (status: ReaderStatus) => string,
   extraWhere: Record<string, unknown> = {},
 ): Promise<ReaderStatus> {
-  const reader = await findReaderByToken(prisma, token);
+  if (!isWellFormedToken(token)) throw unknownLink();
   const { count } = await prisma.subscriber.updateMany({
-    where: { id: reader.id, status: { in: from }, ...extraWhere },
+    where: { token, erasedAt: null, status: { in: from }, ...extraWhere },
     data,
   });
   if (count === 1) return data.status;
-  const { status } = await prisma.subscriber.findUniqueOrThrow({ where: { id: reader.id }, select: { status: true } });
+  // Why not: the link is unknown (or erased), the change happened already, or this status cannot make it.
+  const { status } = await findReaderByToken(prisma, token);
   if (done.includes(status)) return status;
   throw errors.conflict(refusal(status));
 }
@@ -68,7 +72,8 @@ export function unsubscribeReader(prisma: PrismaClient, token: unknown, now = ne
 
 /**
  * unsubscribed → active, from the unsubscribe page ("that was a mistake"). The token proves the reader holds the
- * mailbox, but only a reader who once confirmed may come back this way; others sign up again.
+ * mailbox, but only a reader who once confirmed may come back this way; others sign up again. An erased reader
+ * never does: erase rotates the token and the statement names `erased_at IS NULL` as well.
  */
 export function resubscribeReader(prisma: PrismaClient, token: unknown): Promise<ReaderStatus> {
   return move(

@@ -8,6 +8,7 @@ import type { Mailer } from '../mail/mailer.js';
 import type { TopicService } from '../topics/topic-service.js';
 import { type ConfirmationView, confirmSignup, findConfirmation } from './confirm-sign-up.js';
 import { expirePendingSignups } from './expire-pending-signups.js';
+import { type ProcessSignupsOptions, processSignups, type SignupQueueReport } from './process-signups.js';
 import {
   getPreferences,
   type PreferencesChange,
@@ -16,12 +17,11 @@ import {
 } from './reader-preferences.js';
 import type { ReaderStatus } from './reader-status.js';
 import {
+  acceptSignup,
   prepareSignup,
+  queuePendingConfirmation,
   type SignupInput,
-  type SignupOutcome,
   type SignupRequest,
-  sendPendingConfirmation,
-  subscribe,
 } from './sign-up.js';
 import { createSignupMail } from './signup-mail.js';
 import { pauseReader, resubscribeReader, resumeReader, setReaderStatus, unsubscribeReader } from './status-changes.js';
@@ -30,19 +30,19 @@ export interface SubscriptionService {
   /** Validates a sign-up; throws a 400 that says what is wrong. Does not look at the address's state. */
   prepareSignup(input: SignupInput): Promise<SignupRequest>;
   /**
-   * Takes a validated sign-up and does it in the background, after the caller has answered: the answer is the same,
-   * and as fast, whatever the address's state. Failures are logged.
+   * Writes a validated sign-up to the sign-up queue in one statement, the same for every address; await it before
+   * answering. The queue's worker does the rest (processSignups). Wakes this process's worker, if one listens.
    */
-  acceptSignup(request: SignupRequest): void;
-  /** The sign-up work itself (what acceptSignup runs), for callers that want to wait for it. */
-  subscribe(request: SignupRequest, now?: Date): Promise<SignupOutcome>;
-  /** Resolves when every accepted sign-up has been done. */
-  whenIdle(): Promise<void>;
+  acceptSignup(request: SignupRequest): Promise<void>;
   /**
-   * Emails a pending reader created elsewhere (admin import) its confirmation link; throws when it cannot (no open
-   * sign-up, or the address's daily share is used up). Fits the admin service's `sendConfirmation`.
+   * Queues the confirmation email of a pending reader created elsewhere (admin import); throws when it cannot (no
+   * open sign-up, or the address's daily share is used up). Fits the admin service's `sendConfirmation`.
    */
   sendConfirmation(subscriberId: number, now?: Date): Promise<void>;
+  /** One pass of the sign-up queue: decides and mails every request due now (src/jobs/signup-loop.ts runs it). */
+  processSignups(options?: ProcessSignupsOptions): Promise<SignupQueueReport>;
+  /** Calls `listener` whenever this process queued sign-up work; returns the function that stops it. */
+  onQueued(listener: () => void): () => void;
 
   findConfirmation(confirmToken: unknown, now?: Date): Promise<ConfirmationView>;
   confirm(confirmToken: unknown, now?: Date): Promise<ConfirmationView>;
@@ -56,10 +56,8 @@ export interface SubscriptionService {
   /** Moves to the status asked for (paused, active, unsubscribed) by whichever change above gets there. */
   setStatus(token: unknown, wanted: 'active' | 'paused' | 'unsubscribed', now?: Date): Promise<ReaderStatus>;
 
-  /** Deletes sign-ups not confirmed within a week; returns how many. For the daily schedule. */
+  /** Deletes sign-ups not confirmed within a week, and old finished requests; returns how many readers. */
   expirePendingSignups(now?: Date): Promise<number>;
-  /** Waits for background sign-ups (call before closing the mailer). */
-  close(): Promise<void>;
 }
 
 export interface SubscriptionDeps {
@@ -72,27 +70,31 @@ export interface SubscriptionDeps {
 }
 
 export function createSubscriptionService(deps: SubscriptionDeps): SubscriptionService {
-  const { prisma, log, topics } = deps;
+  const { prisma, config, log, topics } = deps;
   const mail = createSignupMail(deps);
-  const inFlight = new Set<Promise<unknown>>();
+  const listeners = new Set<() => void>();
+  const queued = () => {
+    for (const listener of listeners) listener();
+  };
 
-  const service: SubscriptionService = {
+  return {
     prepareSignup: (input) => prepareSignup(topics, input),
 
-    acceptSignup(request) {
-      const work = new Promise<void>((resolve) => setImmediate(resolve))
-        .then(() => service.subscribe(request))
-        .catch((err: unknown) => log.error({ err }, 'sign-up failed after it was accepted'))
-        .finally(() => inFlight.delete(work));
-      inFlight.add(work);
+    async acceptSignup(request) {
+      await acceptSignup(prisma, request);
+      queued();
     },
 
-    subscribe: (request, now) => subscribe({ prisma, mail, log }, request, now),
+    async sendConfirmation(subscriberId, now) {
+      await queuePendingConfirmation(prisma, subscriberId, now);
+      queued();
+    },
 
-    sendConfirmation: (subscriberId, now) => sendPendingConfirmation({ prisma, mail }, subscriberId, now),
+    processSignups: (options) => processSignups({ prisma, config, log, mail }, options),
 
-    async whenIdle() {
-      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    onQueued(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
 
     findConfirmation: (confirmToken, now) => findConfirmation(prisma, confirmToken, now),
@@ -107,7 +109,5 @@ export function createSubscriptionService(deps: SubscriptionDeps): SubscriptionS
     setStatus: (token, wanted, now) => setReaderStatus(prisma, token, wanted, now),
 
     expirePendingSignups: (now) => expirePendingSignups(prisma, now),
-    close: () => service.whenIdle(),
   };
-  return service;
 }

@@ -124,9 +124,26 @@ describe('admin: readers', () => {
         matches: { '2401.00001': { keywords: ['mixture of experts'] } },
       },
     });
+    // Sign-up requests hold the address and what a form asked for: one processed, one still queued, and Bob's.
+    await p.signupRequest.create({
+      data: {
+        email: 'Alice.Private@example.org',
+        emailKey: 'alice.private@example.org',
+        subscriberId: id,
+        keywords: ['rl'],
+      },
+    });
+    await p.signupRequest.create({
+      data: { email: 'alice.private@example.org', emailKey: 'alice.private@example.org' },
+    });
+    await p.signupRequest.create({
+      data: { email: 'bob@example.org', emailKey: 'bob@example.org', subscriberId: other },
+    });
 
     const res = await app.inject({ method: 'DELETE', url: `/api/admin/subscribers/${id}`, headers: auth });
     assert.equal(res.statusCode, 200, res.body);
+    const remaining = await p.signupRequest.findMany({ select: { emailKey: true } });
+    assert.deepEqual(remaining, [{ emailKey: 'bob@example.org' }], "the reader's sign-up requests are gone");
     const erased = res.json() as { id: number; erasedAt: string; deliveries: number; alreadyErased: boolean };
     assert.deepEqual(erased, { id, erasedAt: erased.erasedAt, deliveries: 1, alreadyErased: false });
 

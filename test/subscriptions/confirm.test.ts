@@ -40,20 +40,27 @@ describe('confirming a sign-up', () => {
     const row = await readerRow(prisma, 'ada@example.org');
     assert.equal(row?.status, 'active');
     assert.ok(row?.confirmedAt);
-    assert.match(confirmed.body, new RegExp(`/preferences/${row!.token}`), 'the page links to the preferences');
+    assert.match(confirmed.body, new RegExp(`/preferences/${row!.token}`), 'the press that confirmed links onwards');
+    assert.equal(row?.confirmToken, null, 'confirming clears the confirmation token');
+    assert.equal(row?.confirmExpiresAt, null);
 
-    // Pressing again (or a scanner pressing) is harmless: still active, confirmedAt unchanged.
+    // F7: pressing again (a link scanner after the click, a forwarded email) is harmless and shows no token.
     const again = await world.app.inject({
       method: 'POST',
       url: confirmPath,
       headers: FORM,
       payload: form({ csrf: csrfIn(page.body) }),
     });
-    assert.equal(again.statusCode, 200);
-    assert.match(again.body, /You are subscribed/);
-    assert.deepEqual((await readerRow(prisma, 'ada@example.org'))?.confirmedAt, row?.confirmedAt);
     const view = await world.app.inject({ url: confirmPath });
-    assert.match(view.body, /You are subscribed/, 'the link still opens, now saying it is done');
+    for (const answer of [again, view]) {
+      assert.equal(answer.statusCode, 200);
+      assert.match(answer.body, /<h1>Already confirmed<\/h1>/);
+      assert.doesNotMatch(answer.body, new RegExp(row!.token), 'the long-lived token is not shown');
+      assert.doesNotMatch(answer.body, /\/preferences\/|\/unsubscribe\//, 'no link that carries a token');
+      assert.doesNotMatch(answer.body, /ada@example\.org/, 'nothing about the reader');
+      assert.doesNotMatch(answer.body, /<form/, 'nothing to press');
+    }
+    assert.deepEqual(await readerRow(prisma, 'ada@example.org'), row, 'the second press changed nothing');
   });
 
   it('refuses a POST without a CSRF value, or with a forged one, with a 403 that says why', async () => {
@@ -147,6 +154,7 @@ describe('confirming a sign-up', () => {
     // A week later the fresh one has expired too; the active reader is never expired.
     assert.equal(await subscriptions.expirePendingSignups(new Date(Date.now() + eightDays)), 1);
     assert.equal(await prisma.subscriber.count(), 1);
+    assert.equal(await prisma.signupRequest.count(), 0, 'finished sign-up requests go a day after their link would');
     assert.equal((await readerRow(prisma, 'reader@example.org'))?.status, 'active');
   });
 
@@ -202,6 +210,8 @@ describe('confirming a sign-up', () => {
       },
     });
     await world.services.subscriptions.sendConfirmation(imported.id);
+    assert.equal(world.sink.to('imported@example.org').length, 0, 'queued, not sent by the caller');
+    await world.services.subscriptions.processSignups();
     const [mail] = world.sink.to('imported@example.org');
     assert.match(mail?.parsed.text ?? '', /Topics chosen:\n- LLM agents/);
     const confirmPath = linkIn(mail!, '/confirm/');
@@ -214,7 +224,13 @@ describe('confirming a sign-up', () => {
       payload: form({ csrf }),
     });
     assert.equal(confirmed.statusCode, 200);
-    assert.equal((await readerRow(prisma, 'imported@example.org'))?.status, 'active');
+    const active = await readerRow(prisma, 'imported@example.org');
+    assert.equal(active?.status, 'active');
+    assert.deepEqual(
+      active?.topics.map((t) => t.topic.slug),
+      ['agents'],
+      'the interests the import gave stand',
+    );
 
     // Not for a reader with no open sign-up (now active), nor beyond the address's daily share.
     await assert.rejects(world.services.subscriptions.sendConfirmation(imported.id), /no open sign-up/);
@@ -223,6 +239,7 @@ describe('confirming a sign-up', () => {
     await world.services.subscriptions.sendConfirmation(twice!.id);
     await world.services.subscriptions.sendConfirmation(twice!.id);
     await assert.rejects(world.services.subscriptions.sendConfirmation(twice!.id), /had its 3 emails today/);
+    await world.services.subscriptions.processSignups();
     assert.equal(world.sink.to('twice@example.org').length, 3);
   });
 });

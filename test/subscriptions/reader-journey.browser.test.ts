@@ -3,6 +3,7 @@
 // go to test-results/screenshots/reader-*.png (phone-sized viewport), the confirmation email's HTML too.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { createSignupLoop } from '../../src/jobs/signup-loop.js';
 import { seedTopics } from '../../src/topics/seed-topics.js';
 import { buildTestApp } from '../helpers/app.js';
 import { launchBrowser, screenshotPath } from '../helpers/browser.js';
@@ -19,6 +20,9 @@ describe('a reader in a browser', () => {
     after(() => sink.close());
     await seedTopics(db.prisma);
     await app.listen({ host: '127.0.0.1', port });
+    // As server.ts does: the sign-up queue's worker sends the confirmation email.
+    const signupLoop = createSignupLoop(services);
+    signupLoop.start();
 
     const browser = await launchBrowser();
     const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
@@ -116,5 +120,6 @@ describe('a reader in a browser', () => {
 
     assert.deepEqual(consoleErrors, [], 'no CSP violations or other errors in the console');
     await context.close();
+    await signupLoop.stop();
   });
 });

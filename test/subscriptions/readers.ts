@@ -29,7 +29,7 @@ export function freshIp(): string {
   return `10.${(nextIp >> 16) & 255}.${(nextIp >> 8) & 255}.${nextIp & 255}`;
 }
 
-/** POST /api/subscriptions, then waits until the background work (and its email) is done. */
+/** POST /api/subscriptions, then works through the sign-up queue, so its email has arrived. */
 export async function signUp(world: ReaderWorld, body: Record<string, unknown>) {
   const response = await world.app.inject({
     method: 'POST',
@@ -37,7 +37,7 @@ export async function signUp(world: ReaderWorld, body: Record<string, unknown>) 
     payload: body,
     remoteAddress: freshIp(),
   });
-  await world.services.subscriptions.whenIdle();
+  await world.services.subscriptions.processSignups();
   return response;
 }
 
@@ -70,18 +70,23 @@ export async function activeReader(world: ReaderWorld, email: string, topics = [
   assert.equal(response.statusCode, 202);
   const mails = world.sink.to(email);
   assert.equal(mails.length, before + 1, 'one confirmation email');
-  const confirmPath = linkIn(mails.at(-1)!, '/confirm/');
+  const confirmed = await pressConfirm(world, linkIn(mails.at(-1)!, '/confirm/'));
+  assert.equal(confirmed.statusCode, 200, confirmed.body);
+  const row = await readerRow(world.db.prisma, email);
+  assert.equal(row?.status, 'active');
+  return row!.token;
+}
+
+/** Opens a confirmation link and presses its button, as a person does; returns the answer to the press. */
+export async function pressConfirm(world: ReaderWorld, confirmPath: string) {
   const page = await world.app.inject({ url: confirmPath });
-  const confirmed = await world.app.inject({
+  assert.equal(page.statusCode, 200, page.body);
+  return world.app.inject({
     method: 'POST',
     url: confirmPath,
     headers: FORM,
     payload: form({ csrf: csrfIn(page.body) }),
   });
-  assert.equal(confirmed.statusCode, 200, confirmed.body);
-  const row = await readerRow(world.db.prisma, email);
-  assert.equal(row?.status, 'active');
-  return row!.token;
 }
 
 /** A form body, urlencoded. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CONFIRMATIONS_PER_DAY } from '../../src/subscriptions/sign-up.js';
-import { activeReader, buildReaderWorld, freshIp, linkIn, readerRow, signUp } from './readers.js';
+import { CONFIRMATIONS_PER_DAY } from '../../src/subscriptions/decide-signup.js';
+import { activeReader, buildReaderWorld, freshIp, linkIn, pressConfirm, readerRow, signUp } from './readers.js';
 
 /** Everything in a response a client could compare, minus the clock. */
 function observable(response: { statusCode: number; headers: Record<string, unknown>; body: string }) {
@@ -25,25 +25,37 @@ describe('POST /api/subscriptions', () => {
     }
   });
 
-  it('answers new, pending, active and unsubscribed addresses identically, and mails each what it needs', async () => {
+  it('answers every address state identically, having written only the request, and then mails each what it needs', async () => {
     const world = await buildReaderWorld();
     const { prisma } = world.db;
-    // Set up a pending, an active and an unsubscribed reader (the new one is new).
+    const { subscriptions } = world.services;
+    // Set up a pending, an active, a paused, an unsubscribed, a bounced and a complained reader (the new one is new).
     await signUp(world, { email: 'pending@example.org', topics: ['agents'] });
     const activeToken = await activeReader(world, 'active@example.org');
+    await subscriptions.pause(await activeReader(world, 'paused@example.org'));
     const leaverToken = await activeReader(world, 'leaver@example.org');
-    await world.services.subscriptions.unsubscribe(leaverToken);
+    await subscriptions.unsubscribe(leaverToken);
+    for (const status of ['bounced', 'complained'] as const) {
+      await prisma.subscriber.update({
+        where: { token: await activeReader(world, `${status}@example.org`) },
+        data: { status },
+      });
+    }
     const firstPendingLink = linkIn(world.sink.to('pending@example.org')[0]!, '/confirm/');
+    // A fresh daily share for everyone, so that each state does its full work.
+    await prisma.subscriber.updateMany({ data: { confirmSentCount: 0, confirmSentOn: null } });
     const mailsBefore = world.sink.messages.length;
+    const readersBefore = await prisma.subscriber.findMany({ include: { topics: true }, orderBy: { id: 'asc' } });
+    const requestsBefore = await prisma.signupRequest.count();
 
-    const emails = ['new@example.org', 'pending@example.org', 'active@example.org', 'leaver@example.org'];
+    const states = ['new', 'pending', 'active', 'paused', 'leaver', 'bounced', 'complained'];
     const responses = [];
-    for (const email of emails) {
-      // Each from a client of its own, so that the rate-limit headers count the same for all four.
+    for (const state of states) {
+      // Each from a client of its own, so that the rate-limit headers count the same for all.
       const response = await world.app.inject({
         method: 'POST',
         url: '/api/subscriptions',
-        payload: { email, topics: ['reasoning', 'agents'], keywords: ['world model'] },
+        payload: { email: `${state}@example.org`, topics: ['reasoning', 'agents'], keywords: ['world model'] },
         remoteAddress: freshIp(),
       });
       responses.push(response);
@@ -55,38 +67,57 @@ describe('POST /api/subscriptions', () => {
       message: 'Thanks. If this address can get papermail, an email is on its way: follow its link to confirm.',
     });
     for (const view of views.slice(1)) assert.deepEqual(view, views[0]);
+    // By the time of the answers nothing depending on the address had happened: one queued request each.
+    assert.deepEqual(
+      await prisma.subscriber.findMany({ include: { topics: true }, orderBy: { id: 'asc' } }),
+      readersBefore,
+    );
+    const queued = await prisma.signupRequest.findMany({ where: { id: { gt: 0 } }, orderBy: { id: 'asc' } });
+    assert.equal(queued.length, requestsBefore + states.length);
+    for (const request of queued.slice(requestsBefore)) {
+      assert.equal(request.status, 'pending');
+      assert.equal(request.decidedAt, null);
+      assert.deepEqual(request.keywords, ['world model']);
+    }
+    assert.equal(world.sink.messages.length, mailsBefore, 'no email before the queue is worked through');
 
-    await world.services.subscriptions.whenIdle();
-    assert.equal(world.sink.messages.length, mailsBefore + 4, 'one email per sign-up');
+    const report = await subscriptions.processSignups();
+    assert.deepEqual(report, { claimed: 7, sent: 5, retried: 0, failed: 0, skipped: 2 });
+    assert.equal(world.sink.messages.length, mailsBefore + 5, 'one email per sign-up, none to bounced or complained');
     const last = (email: string) => world.sink.to(email).at(-1)!;
 
     assert.equal(last('new@example.org').parsed.subject, 'Confirm your papermail subscription');
     // A pending address gets the same, still valid link again.
     assert.equal(last('pending@example.org').parsed.subject, 'Confirm your papermail subscription');
     assert.equal(linkIn(last('pending@example.org'), '/confirm/'), firstPendingLink);
-    // An active address gets a note with its preferences link; nothing about it changed.
+    // Active and paused addresses get a note with their preferences link; nothing about them changed.
     assert.equal(last('active@example.org').parsed.subject, 'You are already subscribed to papermail');
     assert.equal(linkIn(last('active@example.org'), '/preferences/'), `/preferences/${activeToken}`);
-    const active = await readerRow(prisma, 'active@example.org');
-    assert.equal(active?.status, 'active');
-    assert.deepEqual(
-      active?.topics.map((t) => t.topic.slug),
-      ['agents'],
-      'a stranger cannot change an active reader',
-    );
+    assert.equal(last('paused@example.org').parsed.subject, 'You are already subscribed to papermail');
     // An unsubscribed address gets a new confirmation link and stays unsubscribed until it is used.
     assert.equal(last('leaver@example.org').parsed.subject, 'Confirm your papermail subscription');
-    const leaver = await readerRow(prisma, 'leaver@example.org');
-    assert.equal(leaver?.status, 'unsubscribed');
-    assert.equal(leaver?.token, leaverToken, 'the long-lived token never changes');
+    const readersAfter = await prisma.subscriber.findMany({ include: { topics: true }, orderBy: { id: 'asc' } });
+    for (const before of readersBefore) {
+      const after = readersAfter.find((r) => r.id === before.id)!;
+      assert.equal(after.status, before.status, `${before.email} keeps its status`);
+      assert.equal(after.token, before.token, `${before.email}: the long-lived token never changes`);
+      assert.deepEqual(after.keywords, before.keywords, `${before.email}: a sign-up does not change keywords`);
+      assert.deepEqual(after.topics, before.topics, `${before.email}: a sign-up does not change topics`);
+    }
 
+    // The new address is a pending reader whose interests wait on its request until the link is pressed.
     const created = await readerRow(prisma, 'new@example.org');
     assert.equal(created?.status, 'pending');
-    assert.deepEqual(created?.keywords, ['world model']);
-    assert.deepEqual(created?.topics.map((t) => t.topic.slug).sort(), ['agents', 'reasoning']);
+    assert.deepEqual(created?.keywords, []);
+    assert.deepEqual(created?.topics, []);
     assert.match(created!.token, /^[A-Za-z0-9_-]{43}$/);
     assert.notEqual(created!.token, created!.confirmToken);
     assert.ok(!created!.token.toLowerCase().includes('new'), 'the token is random, not the address');
+    assert.equal((await pressConfirm(world, linkIn(last('new@example.org'), '/confirm/'))).statusCode, 200);
+    const confirmed = await readerRow(prisma, 'new@example.org');
+    assert.equal(confirmed?.status, 'active');
+    assert.deepEqual(confirmed?.keywords, ['world model']);
+    assert.deepEqual(confirmed?.topics.map((t) => t.topic.slug).sort(), ['agents', 'reasoning']);
   });
 
   it('keeps the confirmation email free of anything the form filler typed except the address', async () => {
@@ -126,8 +157,9 @@ describe('POST /api/subscriptions', () => {
       assert.equal(response.statusCode, 400, JSON.stringify(payload));
       assert.match(response.json().message, reason, JSON.stringify(payload));
     }
-    await world.services.subscriptions.whenIdle();
+    await world.services.subscriptions.processSignups();
     assert.equal(await world.db.prisma.subscriber.count(), 0, 'nothing stored');
+    assert.equal(await world.db.prisma.signupRequest.count(), 0, 'nothing queued');
     assert.equal(world.sink.messages.length, 0, 'nothing sent');
   });
 
@@ -138,6 +170,15 @@ describe('POST /api/subscriptions', () => {
     const rows = await world.db.prisma.subscriber.findMany();
     assert.equal(rows.length, 1);
     assert.equal(rows[0]!.emailKey, 'ada.lovelace@example.org');
+    const mails = world.sink.messages.filter((m) => m.envelopeTo[0]?.toLowerCase() === 'ada.lovelace@example.org');
+    assert.equal(mails.length, 2);
+    assert.deepEqual(
+      mails.map((m) => m.envelopeTo[0]),
+      ['Ada.Lovelace@example.org', 'ada.lovelace@example.org'],
+      'mail goes to the address as typed last, while it is not confirmed',
+    );
+    assert.equal(linkIn(mails[0]!, '/confirm/'), linkIn(mails[1]!, '/confirm/'), 'one link while it is open');
+    await pressConfirm(world, linkIn(mails[0]!, '/confirm/'));
     const row = await readerRow(world.db.prisma, 'ada.lovelace@example.org');
     assert.deepEqual(
       row?.topics.map((t) => t.topic.slug),
@@ -149,7 +190,9 @@ describe('POST /api/subscriptions', () => {
   it('makes one reader of simultaneous sign-ups of one address', async () => {
     const world = await buildReaderWorld();
     const request = await world.services.subscriptions.prepareSignup({ email: 'race@example.org', topics: ['agents'] });
-    await Promise.all([1, 2, 3].map(() => world.services.subscriptions.subscribe(request)));
+    await Promise.all([1, 2, 3].map(() => world.services.subscriptions.acceptSignup(request)));
+    // Two workers at once, as two instances would run them.
+    await Promise.all([world.services.subscriptions.processSignups(), world.services.subscriptions.processSignups()]);
     assert.equal(await world.db.prisma.subscriber.count(), 1);
     assert.equal(world.sink.to('race@example.org').length, CONFIRMATIONS_PER_DAY);
   });
@@ -170,8 +213,9 @@ describe('POST /api/subscriptions', () => {
       topics: ['agents'],
     });
     const tomorrow = new Date(Date.now() + 86_400_000);
-    const outcome = await world.services.subscriptions.subscribe(request, tomorrow);
-    assert.deepEqual(outcome, { mail: 'confirmation', limited: false });
+    await world.services.subscriptions.acceptSignup(request);
+    const report = await world.services.subscriptions.processSignups({ now: tomorrow });
+    assert.equal(report.sent, 1);
     assert.equal(world.sink.to('flooded@example.org').length, CONFIRMATIONS_PER_DAY + 1);
 
     // The share covers the notes to active readers too: an active reader cannot be flooded either.
@@ -196,7 +240,7 @@ describe('POST /api/subscriptions', () => {
     assert.match(refused.json().message, /Too many requests: try again in/);
     assert.ok(refused.headers['retry-after']);
     assert.equal((await post('198.51.100.8', 5)).statusCode, 202, 'another client is not affected');
-    await world.services.subscriptions.whenIdle();
+    await world.services.subscriptions.processSignups();
     assert.equal(await world.db.prisma.subscriber.count({ where: { email: 'ip4@example.org' } }), 0);
   });
 

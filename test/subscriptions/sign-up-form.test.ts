@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { activeReader, buildReaderWorld, FORM, form, freshIp, readerRow } from './readers.js';
+import { activeReader, buildReaderWorld, FORM, form, freshIp, linkIn, pressConfirm, readerRow } from './readers.js';
 
 function scriptSources(csp: string): string {
   const directive = csp.split(';').find((d) => d.trim().startsWith('script-src'));
@@ -62,8 +62,9 @@ describe('the sign-up form at /', () => {
     });
     assert.equal(response.statusCode, 202);
     assert.match(response.body, /Check your inbox/);
-    await world.services.subscriptions.whenIdle();
+    await world.services.subscriptions.processSignups();
     assert.equal(world.sink.to('Ada@example.org').length, 1);
+    await pressConfirm(world, linkIn(world.sink.to('Ada@example.org')[0]!, '/confirm/'));
     const row = await readerRow(world.db.prisma, 'ada@example.org');
     assert.equal(row?.email, 'Ada@example.org');
     assert.deepEqual(row?.keywords, ['world model', 'mixture of depths']);
@@ -84,8 +85,9 @@ describe('the sign-up form at /', () => {
     const bot = await post('bot-target@example.org', 'http://spam.example');
     assert.equal(bot.statusCode, person.statusCode);
     assert.equal(bot.body, person.body);
-    await world.services.subscriptions.whenIdle();
+    await world.services.subscriptions.processSignups();
     assert.equal(await readerRow(world.db.prisma, 'bot-target@example.org'), null);
+    assert.equal(await world.db.prisma.signupRequest.count({ where: { emailKey: 'bot-target@example.org' } }), 0);
     assert.equal(world.sink.to('bot-target@example.org').length, 0);
     assert.equal(world.sink.to('person@example.org').length, 1);
   });
@@ -123,6 +125,6 @@ describe('the sign-up form at /', () => {
     assert.equal(refused.statusCode, 429);
     assert.match(refused.headers['content-type'] as string, /text\/html/);
     assert.match(refused.body, /Too many requests: try again in/);
-    await world.services.subscriptions.whenIdle();
+    await world.services.subscriptions.processSignups();
   });
 });

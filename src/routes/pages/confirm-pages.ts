@@ -1,5 +1,6 @@
 // The confirmation link. GET shows a page with a button and changes nothing (mail scanners open links); the
-// button POSTs, with a CSRF value bound to the confirmation token, and only that activates.
+// button POSTs, with a CSRF value bound to the confirmation token, and only that activates. Once pressed, the link
+// answers with a short "already confirmed" page that shows nothing about the reader.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { checkCsrfToken, issueCsrfToken } from '../../pages/csrf-token.js';
@@ -17,17 +18,19 @@ export const confirmPages: FastifyPluginAsyncTypebox<{ services: Services }> = a
   function pageData(token: string, view: ConfirmationView) {
     return {
       ...view,
+      open: view.state === 'open',
+      alreadyConfirmed: view.state === 'already-confirmed',
       action: `/confirm/${encodeURIComponent(token)}`,
-      csrf: issueCsrfToken(secret, binding(token)),
-      preferencesPath: view.token ? `/preferences/${encodeURIComponent(view.token)}` : undefined,
+      csrf: view.state === 'open' ? issueCsrfToken(secret, binding(token)) : undefined,
+      // The long-lived token only on the answer to the press that confirmed, never on a GET or a second press.
+      preferencesPath: view.state === 'confirmed' ? `/preferences/${encodeURIComponent(view.token)}` : undefined,
     };
   }
 
   app.get('/confirm/:token', { schema: { hide: true, params: TokenParams } }, async (request, reply) => {
     const { token } = request.params;
     const view = await subscriptions.findConfirmation(token);
-    const title = view.confirmed ? 'You are subscribed' : 'Confirm your subscription';
-    return sendPage(reply, 200, 'confirm', title, pageData(token, view));
+    return sendPage(reply, 200, 'confirm', titleOf(view), pageData(token, view));
   });
 
   app.post('/confirm/:token', { schema: { hide: true, params: TokenParams } }, async (request, reply) => {
@@ -36,6 +39,11 @@ export const confirmPages: FastifyPluginAsyncTypebox<{ services: Services }> = a
     await subscriptions.findConfirmation(token);
     checkCsrfToken(secret, binding(token), csrfOf(request.body));
     const view = await subscriptions.confirm(token);
-    return sendPage(reply, 200, 'confirm', 'You are subscribed', pageData(token, view));
+    return sendPage(reply, 200, 'confirm', titleOf(view), pageData(token, view));
   });
 };
+
+function titleOf(view: ConfirmationView): string {
+  if (view.state === 'open') return 'Confirm your subscription';
+  return view.state === 'confirmed' ? 'You are subscribed' : 'Already confirmed';
+}

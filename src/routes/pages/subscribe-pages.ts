@@ -52,7 +52,7 @@ export const subscribePages: FastifyPluginAsyncTypebox<{ services: Services }> =
           topics: chosenTopics,
           keywords: splitKeywordText(form.keywords ?? ''),
         });
-        subscriptions.acceptSignup(signup);
+        await subscriptions.acceptSignup(signup);
       } catch (err) {
         if (!isPapermailError(err) || err.statusCode !== 400) throw err;
         const values = { email: form.email, topics: chosenTopics, keywords: form.keywords, error: err.message };
