@@ -43,6 +43,8 @@ export async function eraseSubscriber(
   await tx.subscriberTopic.deleteMany({ where: { subscriberId: id } });
   // Votes say what the person reads, and their interest keys hold the reader's own keywords.
   await tx.feedback.deleteMany({ where: { subscriberId: id } });
+  // Provider events name the address, in the recipient and often in the diagnostic too.
+  await tx.deliveryEvent.updateMany({ where: { subscriberId: id }, data: { recipient: anonymous, detail: '' } });
   await tx.subscriber.update({
     where: { id },
     data: {
