@@ -51,7 +51,9 @@ function authenticate(request: WebhookRequest, secret: string) {
 
 export function readPostmark(request: WebhookRequest, secret: string): ProviderEvent[] {
   authenticate(request, secret);
-  const record = readJson(PostmarkSchema, request.body, 'Postmark webhook');
+  // Postmark's IDs are 64-bit: as JSON numbers they would lose digits, and two events could share an id.
+  const exactIds = request.body.replace(/("ID"\s*:\s*)(\d{16,})/g, '$1"$2"');
+  const record = readJson(PostmarkSchema, exactIds, 'Postmark webhook');
   const recipient = record.Email ?? record.Recipient ?? '';
   const id = record.ID ?? `${record.MessageID ?? ''}:${recipient}`;
   return [

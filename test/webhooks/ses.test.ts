@@ -8,7 +8,7 @@ import { createReaders } from '../digest/readers.js';
 import type { TestApp } from '../helpers/app.js';
 import { startSmtpSink } from '../helpers/smtp-sink.js';
 import { type Sns, startSns } from './sns-signer.js';
-import { buildWebhookApp, eventsOf, snapshot, statusOf } from './world.js';
+import { buildWebhookApp, eventsOf, readersWithSends, snapshot, statusOf } from './world.js';
 
 const DAY = '2026-07-30';
 
@@ -85,16 +85,29 @@ interface World extends TestApp {
   bob: { id: number; email: string; messageId: string };
 }
 
-/** Two readers who got the day's digest through SMTP; their Message-IDs as the sink received them. */
-async function setup(): Promise<World> {
+/**
+ * Two readers who were sent a digest. With `viaSmtp`, a real run through the SMTP sink (the Message-IDs as the sink
+ * received them); otherwise sent deliveries written straight to the database, which is much cheaper.
+ */
+async function setup(viaSmtp = false): Promise<World> {
   const sns = await startSns();
   const sink = await startSmtpSink();
   const app = await buildWebhookApp({ SMTP_URL: sink.url, SES_SNS_TRUSTED_CERT_ORIGIN: sns.server.baseUrl });
-  await loadFixturePapers(app.db.prisma, DAY);
-  const [ada, bob] = await createReaders(app.db.prisma, [
+  const specs = [
     { email: 'ada@example.org', topics: ['agents'] },
     { email: 'bob@example.org', topics: ['agents'] },
-  ]);
+  ];
+  if (!viaSmtp) {
+    const [ada, bob] = await readersWithSends(app.db.prisma, specs);
+    return {
+      ...app,
+      sns,
+      ada: { ...ada!, messageId: ada!.deliveries[0]!.messageId },
+      bob: { ...bob!, messageId: bob!.deliveries[0]!.messageId },
+    };
+  }
+  await loadFixturePapers(app.db.prisma, DAY);
+  const [ada, bob] = await createReaders(app.db.prisma, specs);
   const run = await app.services.digests.runDay(DAY, { trigger: 'test' });
   assert.equal(run.counts?.sent, 2);
   const idOf = (address: string) => sink.to(address)[0]!.parsed.messageId!;
@@ -118,7 +131,7 @@ function post(world: TestApp, envelope: Record<string, string> | string) {
 
 describe('Amazon SES feedback through SNS', () => {
   it('a permanent bounce (SignatureVersion 1) stops the reader at once and is recorded on that delivery', async () => {
-    const world = await setup();
+    const world = await setup(true);
     const res = await post(world, world.sns.notification(sesBounce(world.ada.email, world.ada.messageId), '1'));
     assert.equal(res.statusCode, 200, res.body);
     assert.deepEqual(res.json(), { events: 1, recorded: 1, suppressed: 1 });
