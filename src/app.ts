@@ -13,6 +13,7 @@ import { digestRoutes } from './routes/digests.js';
 import { healthRoutes } from './routes/health.js';
 import { readerApiRoutes } from './routes/reader-api.js';
 import { readerPages } from './routes/reader-pages.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import type { Services } from './services.js';
 
 export interface AppOptions {
@@ -72,6 +73,7 @@ async function app(fastify: FastifyInstance, { services }: AppOptions): Promise<
   await fastify.register(readerApiRoutes, { services });
   await fastify.register(readerPages, { services });
   await fastify.register(digestRoutes, { services });
+  await fastify.register(webhookRoutes, { services });
 }
 
 /** papermail as a Fastify plugin; needs `services` in its options. */

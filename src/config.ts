@@ -1,4 +1,5 @@
 // The one place that reads the environment. Everything else receives a Config.
+import { createPublicKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
@@ -43,6 +44,23 @@ export interface Config {
     renderThreads: number;
   };
   dkim: { domain: string; selector: string; privateKey: string } | undefined;
+  /** Provider feedback (bounces, complaints) by webhook. An endpoint whose secret is unset is off (404). */
+  webhooks: {
+    /** Amazon SES through SNS: the topics whose notifications are accepted. */
+    sesTopicArns: string[];
+    /** Test only: an origin (scheme://host:port) trusted like sns.<region>.amazonaws.com for certificates. */
+    sesTrustedCertOrigin: string | undefined;
+    /** Postmark: the Basic-auth password (any user name) or X-Webhook-Secret header value. */
+    postmarkSecret: string | undefined;
+    /** Mailgun's HTTP webhook signing key. */
+    mailgunSigningKey: string | undefined;
+    /** SendGrid's event webhook verification key: base64 of a DER (SPKI) ECDSA P-256 public key. */
+    sendgridPublicKey: string | undefined;
+    /** The generic endpoint's HMAC-SHA256 key. */
+    genericSecret: string | undefined;
+    /** Signed timestamps (Mailgun, SendGrid) older or newer than this many seconds are refused as stale. */
+    maxAgeSeconds: number;
+  };
   sources: {
     default: string;
     hfBaseUrl: string;
@@ -119,6 +137,42 @@ function timezoneOk(tz: string): boolean {
   } catch {
     return false;
   }
+}
+
+function secretOf(env: Env, name: string): string | undefined {
+  const value = str(env, name);
+  if (value !== undefined && value.length < 16) throw new ConfigError(name, 'must be at least 16 characters long');
+  return value;
+}
+
+function readWebhooks(env: Env): Config['webhooks'] {
+  const sesTopicArns = (str(env, 'SES_SNS_TOPIC_ARNS') ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
+  for (const arn of sesTopicArns) {
+    if (!/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/.test(arn)) {
+      throw new ConfigError('SES_SNS_TOPIC_ARNS', `has a bad topic ARN "${arn}"`);
+    }
+  }
+  const trusted = url(env, 'SES_SNS_TRUSTED_CERT_ORIGIN', ['http:', 'https:']);
+  const sendgridPublicKey = str(env, 'SENDGRID_WEBHOOK_PUBLIC_KEY');
+  if (sendgridPublicKey !== undefined) {
+    try {
+      createPublicKey({ key: Buffer.from(sendgridPublicKey, 'base64'), format: 'der', type: 'spki' });
+    } catch {
+      throw new ConfigError('SENDGRID_WEBHOOK_PUBLIC_KEY', 'must be the base64 verification key SendGrid shows');
+    }
+  }
+  return {
+    sesTopicArns,
+    sesTrustedCertOrigin: trusted === undefined ? undefined : new URL(trusted).origin,
+    postmarkSecret: secretOf(env, 'POSTMARK_WEBHOOK_SECRET'),
+    mailgunSigningKey: str(env, 'MAILGUN_WEBHOOK_SIGNING_KEY'),
+    sendgridPublicKey,
+    genericSecret: secretOf(env, 'WEBHOOK_SECRET'),
+    maxAgeSeconds: int(env, 'WEBHOOK_MAX_AGE_SECONDS', 300, 10, 86400),
+  };
 }
 
 /** Reads `.env` from the working directory when present; real environment variables win. */
@@ -217,6 +271,7 @@ export function loadConfig(env: Env): Config {
           : int(env, 'SEND_RENDER_THREADS', 0, 0, 16),
     },
     dkim,
+    webhooks: readWebhooks(env),
     sources: {
       default: source,
       hfBaseUrl: url(env, 'HF_BASE_URL', ['http:', 'https:'], 'https://huggingface.co')!.replace(/\/+$/, ''),

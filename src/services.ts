@@ -15,6 +15,8 @@ import { createInterestMatcher, type InterestMatcher } from './relevance/matcher
 import { resolveSecret } from './secret.js';
 import { createSubscriptionService, type SubscriptionService } from './subscriptions/subscription-service.js';
 import { createTopicService, type TopicService } from './topics/topic-service.js';
+import type { FetchText } from './webhooks/sns-message.js';
+import { createWebhookService, type WebhookService } from './webhooks/webhook-service.js';
 
 export interface Services {
   config: Config;
@@ -35,6 +37,8 @@ export interface Services {
   matcher: InterestMatcher;
   /** Readers' "More like this" / "Not for me" on the papers of their digests. */
   feedback: FeedbackService;
+  /** Bounces and complaints that mail providers report by webhook. */
+  webhooks: WebhookService;
   /** Closes what the services opened (transports, timers). The database is closed by its owner. */
   close(): Promise<void>;
 }
@@ -45,6 +49,8 @@ export interface ServiceDeps {
   prisma: PrismaClient;
   /** A mailer to use instead of the one the config names (benchmarks wrap it). */
   mailer?: Mailer;
+  /** How the SES webhook fetches signing certificates and SNS SubscribeURLs (default: fetch). */
+  fetchText?: FetchText;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -82,6 +88,7 @@ export function createServices(deps: ServiceDeps): Services {
     digests,
     matcher,
     feedback: createFeedbackService({ prisma, links, secret }),
+    webhooks: createWebhookService({ prisma, config, log, fetchText: deps.fetchText }),
     async close() {
       // Background admin work (resends, runs) first: it still needs the mailer.
       await admin.digests.close();

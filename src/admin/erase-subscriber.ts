@@ -47,6 +47,8 @@ export async function eraseSubscriber(
   await tx.signupRequest.deleteMany({
     where: { OR: [{ subscriberId: id }, { emailKey: reader.email.toLowerCase() }] },
   });
+  // Provider events name the address, in the recipient and often in the diagnostic too.
+  await tx.deliveryEvent.updateMany({ where: { subscriberId: id }, data: { recipient: anonymous, detail: '' } });
   await tx.subscriber.update({
     where: { id },
     data: {

@@ -41,6 +41,9 @@ describe('configuration', () => {
       [{ SEND_CONCURRENCY: '0' }, 'SEND_CONCURRENCY', /from 1/],
       [{ SOURCE: 'twitter' }, 'SOURCE', /huggingface/],
       [{ MAIL_FROM: 'a@b.c\r\nBcc: x@y.z' }, 'MAIL_FROM', /one email address/],
+      [{ SES_SNS_TOPIC_ARNS: 'papermail-feedback' }, 'SES_SNS_TOPIC_ARNS', /bad topic ARN/],
+      [{ WEBHOOK_SECRET: 'short' }, 'WEBHOOK_SECRET', /16 characters/],
+      [{ SENDGRID_WEBHOOK_PUBLIC_KEY: 'not-a-key' }, 'SENDGRID_WEBHOOK_PUBLIC_KEY', /verification key/],
     ];
     for (const [env, variable, problem] of cases) {
       const err = configError(env);
