@@ -2,7 +2,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Services } from '../../services.js';
-import { actorOf, adminSecurity, ErrorSchema, errorResponses, Nullable } from './common.js';
+import { PlainLines, PlainText } from '../plain-text-schema.js';
+import { actorOf, adminSecurity, ErrorSchema, errorResponses, Nullable, STRICT } from './common.js';
 
 const TopicSchema = Type.Object({
   id: Type.Integer(),
@@ -21,10 +22,10 @@ const QueryCheckSchema = Type.Object({
   matchingPapers: Type.Integer({ description: 'Papers in the database it matches now.' }),
 });
 
-const SlugParams = Type.Object({ slug: Type.String({ maxLength: 60 }) });
-const Name = Type.String({ minLength: 1, maxLength: 80 });
-const Description = Type.String({ maxLength: 300 });
-const Query = Type.String({ minLength: 1, maxLength: 2000, description: 'Postgres websearch syntax.' });
+const SlugParams = Type.Object({ slug: PlainText({ maxLength: 60 }) });
+const Name = PlainText({ minLength: 1, maxLength: 80 });
+const Description = PlainLines({ maxLength: 300 });
+const Query = PlainLines({ minLength: 1, maxLength: 2000, description: 'Postgres websearch syntax.' });
 
 export const topicRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   const admin = services.admin.topics;
@@ -49,12 +50,15 @@ export const topicRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
       schema: {
         ...common,
         summary: 'Create a topic; the query must mean something to Postgres',
-        body: Type.Object({
-          slug: Type.String({ pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', maxLength: 60 }),
-          name: Name,
-          description: Type.Optional(Description),
-          query: Query,
-        }),
+        body: Type.Object(
+          {
+            slug: Type.String({ pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', maxLength: 60 }),
+            name: Name,
+            description: Type.Optional(Description),
+            query: Query,
+          },
+          STRICT,
+        ),
         response: { 201: Type.Object({ topic: TopicSchema, check: QueryCheckSchema }), ...withConflict },
       },
     },
@@ -68,11 +72,10 @@ export const topicRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
         ...common,
         summary: "Rename a topic, or change its description or query (the slug stays: it is in readers' links)",
         params: SlugParams,
-        body: Type.Object({
-          name: Type.Optional(Name),
-          description: Type.Optional(Description),
-          query: Type.Optional(Query),
-        }),
+        body: Type.Object(
+          { name: Type.Optional(Name), description: Type.Optional(Description), query: Type.Optional(Query) },
+          STRICT,
+        ),
         response: {
           200: Type.Object({ topic: TopicSchema, check: Type.Optional(QueryCheckSchema) }),
           ...errorResponses,
