@@ -61,7 +61,7 @@ describe('F3: tokens and addresses in the log', () => {
     );
     const errorLine = world.logs.find((l) => l.msg === 'error: GET /confirm/<token>');
     assert.match(
-      String((errorLine?.err as { stack?: string }).stack),
+      String((errorLine?.err as { stack?: string } | undefined)?.stack),
       /failed at \/preferences\/<token>\?email=<redacted>/,
     );
   });
