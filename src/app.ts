@@ -51,6 +51,11 @@ async function app(fastify: FastifyInstance, { services }: AppOptions): Promise<
     if (answer.serverError) request.log.error({ err }, 'request failed');
     return reply.code(answer.statusCode).send(answer.body);
   });
+  // Fastify's own 404 quotes the URL back (which may hold a token) and has a shape of its own.
+  fastify.setNotFoundHandler((_request, reply) => {
+    const notFound = errors.notFound('There is nothing at this address.');
+    return reply.code(notFound.statusCode).send({ error: notFound.code, message: notFound.message });
+  });
 
   await fastify.register(healthRoutes, { services });
   await fastify.register(assetRoutes);
