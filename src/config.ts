@@ -215,7 +215,7 @@ export function loadConfig(env: Env): Config {
     trustProxy: bool(env, 'TRUST_PROXY', false),
     http: {
       requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', 30000, 1000, 3600000),
-      connectionTimeoutMs: int(env, 'CONNECTION_TIMEOUT_MS', 300000, 1000, 3600000),
+      connectionTimeoutMs: int(env, 'CONNECTION_TIMEOUT_MS', 600000, 1000, 3600000),
       maxConnections: int(env, 'MAX_CONNECTIONS', 1000, 1, 1000000),
       maxRequestsPerSocket: int(env, 'MAX_REQUESTS_PER_SOCKET', 1000, 1, 1000000),
     },

@@ -14,7 +14,7 @@ import { securityHeaders } from './security-headers.js';
  * as `%25`. Nothing can then match it by accident (no token or slug holds a `%`), and it is answered by the route
  * it names: `/unsubscribe/%zz` gets the token routes' 404 page, as any malformed token does.
  */
-export function readBadEscapesLiterally(this: FastifyInstance, req: IncomingMessage): string {
+export function readBadEscapesLiterally(req: IncomingMessage): string {
   const url = req.url ?? '/';
   if (!url.includes('%')) return url;
   const end = url.search(/[?#]/);

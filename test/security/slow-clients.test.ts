@@ -122,7 +122,7 @@ describe('F1: slow clients', () => {
     const { http } = loadConfig({});
     assert.deepEqual(http, {
       requestTimeoutMs: 30_000,
-      connectionTimeoutMs: 300_000,
+      connectionTimeoutMs: 600_000,
       maxConnections: 1000,
       maxRequestsPerSocket: 1000,
     });
