@@ -49,8 +49,7 @@ export function buildMimeMessage(message: OutgoingMessage, options: MimeOptions)
 
 function bodyPart(type: string, content: string, nl: string, boundary: string): string[] {
   const lines = content.includes('\r') ? content.replace(/\r\n?/g, '\n') : content;
-  // A 7bit body is sent as it is, so one that holds the boundary goes quoted-printable instead (which cannot).
-  if (isSevenBitSafe(lines) && !lines.includes(boundary)) {
+  if (isSevenBitSafe(lines, `--${boundary}`)) {
     return [`Content-Type: ${type}; charset=utf-8`, 'Content-Transfer-Encoding: 7bit', '', lines.replaceAll('\n', nl)];
   }
   return [
@@ -61,14 +60,19 @@ function bodyPart(type: string, content: string, nl: string, boundary: string): 
   ];
 }
 
-/** ASCII only, no NUL, and no line over 998 octets (RFC 5322): may go as it is. */
-function isSevenBitSafe(text: string): boolean {
+/**
+ * ASCII only, no NUL, no line over 998 octets (RFC 5322), and no line that starts with the part's `delimiter`: may
+ * go as it is. A body with such a line goes quoted-printable, which cannot hold one ("=" is always encoded).
+ */
+function isSevenBitSafe(text: string, delimiter: string): boolean {
   // ASCII exactly when UTF-8 takes one byte per UTF-16 unit (a native scan, faster than any regex).
   if (Buffer.byteLength(text, 'utf8') !== text.length || text.includes('\0')) return false;
   let start = 0;
   for (;;) {
     const end = text.indexOf('\n', start);
     if ((end === -1 ? text.length : end) - start > 998) return false;
+    // 45 is "-": a cheap test first, since it runs for every line of every message.
+    if (text.charCodeAt(start) === 45 && text.startsWith(delimiter, start)) return false;
     if (end === -1) return true;
     start = end + 1;
   }
