@@ -4,12 +4,14 @@ import { type AdminService, createAdminService } from './admin/admin-service.js'
 import type { Config } from './config.js';
 import type { PrismaClient } from './db/client.js';
 import { createDigestService, type DigestService } from './digest/digest-service.js';
+import { createFeedbackService, type FeedbackService } from './feedback/feedback-service.js';
 import { createHealthService, type HealthService } from './health/health-service.js';
 import { createIngestService, type IngestService } from './ingest/ingest-service.js';
 import { createLinks, type Links } from './links.js';
 import type { Logger } from './logger.js';
 import { createMailer } from './mail/create-mailer.js';
 import type { Mailer } from './mail/mailer.js';
+import { createInterestMatcher, type InterestMatcher } from './relevance/matcher-service.js';
 import { resolveSecret } from './secret.js';
 import { createSubscriptionService, type SubscriptionService } from './subscriptions/subscription-service.js';
 import { createTopicService, type TopicService } from './topics/topic-service.js';
@@ -29,6 +31,10 @@ export interface Services {
   topics: TopicService;
   subscriptions: SubscriptionService;
   digests: DigestService;
+  /** The one matcher of papers to interests: daily run, dry run, preview and topic checks. */
+  matcher: InterestMatcher;
+  /** Readers' "More like this" / "Not for me" on the papers of their digests. */
+  feedback: FeedbackService;
   /** Closes what the services opened (transports, timers). The database is closed by its owner. */
   close(): Promise<void>;
 }
@@ -47,7 +53,9 @@ export function createServices(deps: ServiceDeps): Services {
   const topics = createTopicService(prisma);
   const links = createLinks(config.publicUrl);
   const subscriptions = createSubscriptionService({ prisma, config, log, links, mailer, topics });
-  const digests = createDigestService({ prisma, config, log, mailer, links });
+  const matcher = createInterestMatcher(prisma);
+  const secret = resolveSecret(config);
+  const digests = createDigestService({ prisma, config, log, mailer, links, matcher, secret });
   const ingest = createIngestService({ prisma, config, log });
   const admin = createAdminService({
     prisma,
@@ -58,12 +66,13 @@ export function createServices(deps: ServiceDeps): Services {
     links,
     digests,
     ingest,
+    matcher,
   });
   return {
     config,
     log,
     links,
-    secret: resolveSecret(config),
+    secret,
     mailer,
     health: createHealthService(prisma),
     ingest,
@@ -71,6 +80,8 @@ export function createServices(deps: ServiceDeps): Services {
     topics,
     subscriptions,
     digests,
+    matcher,
+    feedback: createFeedbackService({ prisma, links, secret }),
     async close() {
       // Background admin work (resends, runs) first: it still needs the mailer.
       await admin.digests.close();

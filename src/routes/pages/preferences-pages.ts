@@ -50,6 +50,7 @@ export async function sendPreferencesPage(
 ) {
   const chosen = new Set(state.typed?.topics ?? preferences.topics);
   const all = await services.topics.listActive();
+  const votes = await services.feedback.listForReader(token);
   const { status: readerStatus } = preferences;
   return sendPage(reply, status, 'preferences', 'Your preferences', {
     email: preferences.email,
@@ -71,6 +72,8 @@ export async function sendPreferencesPage(
     canResubscribe: readerStatus === 'unsubscribed' && preferences.confirmed,
     csrf: formCsrfValues((binding) => issueCsrfToken(services.secret, binding), token),
     actions: readerActions(token),
+    moreOf: votes.filter((v) => v.vote === 'more'),
+    lessOf: votes.filter((v) => v.vote === 'less'),
   });
 }
 
