@@ -75,6 +75,14 @@ describe('F5: control characters, integers out of range and unknown fields', () 
         { method: 'PATCH', url: '/api/admin/topics/%00', ...json({ name: 'x' }, auth) },
         /^params\/slug cannot contain a control character \(U\+0000\)\.$/,
       ],
+      [
+        {
+          method: 'PATCH',
+          url: '/api/admin/topics/agents',
+          ...json({ definition: { terms: [{ text: 'agent\u0000', weight: 1 }] } }, auth),
+        },
+        /^body\/definition\/terms\/0\/text cannot contain a control character \(U\+0000\)\.$/,
+      ],
       // C1 controls and bidirectional overrides are refused like C0 ones.
       [
         {
@@ -136,7 +144,7 @@ describe('F5: control characters, integers out of range and unknown fields', () 
     });
     assert.match(
       topic.json().message,
-      /^body has an unknown field "querry" \(known fields: name, description, query\)/,
+      /^body has an unknown field "querry" \(known fields: name, description, query, definition\)\.$/,
     );
     const filter = await refusal(world, { url: '/api/admin/subscribers.csv?stauts=active', headers: auth });
     assert.match(
