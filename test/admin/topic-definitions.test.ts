@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { MatchChange } from '../../src/admin/topic-match-diff.js';
 import { topicInterest } from '../../src/relevance/topic-interest.js';
 import { seedTopics } from '../../src/topics/seed-topics.js';
 import { topicDefinitions } from '../../src/topics/topic-definitions.js';
@@ -28,14 +29,7 @@ async function setup(): Promise<TestApp> {
   return setup;
 }
 
-interface Change {
-  paperId: string;
-  title: string;
-  date: string;
-  score: number;
-  strength: number;
-  evidence: string[];
-}
+type Change = MatchChange;
 
 const catalogSpec = topicDefinitions['speculative-decoding']!;
 const withWorldModels = { ...catalogSpec, terms: [...catalogSpec.terms, { text: 'world model', weight: 3 }] };
