@@ -6,34 +6,32 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { errors, isPapermailError } from './errors.js';
+import { errors, toErrorReply } from './errors.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { assetRoutes } from './routes/assets.js';
 import { digestRoutes } from './routes/digests.js';
 import { healthRoutes } from './routes/health.js';
+import { answerClientError, answerFrameworkError, readBadEscapesLiterally } from './routes/pre-routing.js';
 import { readerApiRoutes } from './routes/reader-api.js';
 import { readerPages } from './routes/reader-pages.js';
+import { formatSchemaErrors } from './routes/schema-error-message.js';
+import { HELMET_OPTIONS } from './routes/security-headers.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import type { Services } from './services.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route's caller is the operator: a 5xx PapermailError keeps its message (never its details). */
+    showServerErrors?: boolean;
+  }
+}
 
 export interface AppOptions {
   services: Services;
 }
 
 async function app(fastify: FastifyInstance, { services }: AppOptions): Promise<void> {
-  await fastify.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        // Pages carry no scripts of their own; the OpenAPI UI at /docs needs its bundled ones.
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'https:'],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-      },
-    },
-  });
+  await fastify.register(helmet, HELMET_OPTIONS);
   await fastify.register(formbody);
   // Per-route limits only (`config.rateLimit` on a route); counters live in this process.
   await fastify.register(rateLimit, {
@@ -50,17 +48,14 @@ async function app(fastify: FastifyInstance, { services }: AppOptions): Promise<
   await fastify.register(swaggerUi, { routePrefix: '/docs' });
 
   fastify.setErrorHandler((err: FastifyError, request, reply) => {
-    if (isPapermailError(err)) {
-      return reply.code(err.statusCode).send({ error: err.code, message: err.message, details: err.details });
-    }
-    if (err.validation) {
-      return reply.code(400).send({ error: 'PAPERMAIL_ERR_BAD_REQUEST', message: err.message });
-    }
-    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-      return reply.code(err.statusCode).send({ error: err.code ?? 'PAPERMAIL_ERR_BAD_REQUEST', message: err.message });
-    }
-    request.log.error({ err }, 'request failed');
-    return reply.code(500).send({ error: 'PAPERMAIL_ERR_INTERNAL', message: 'Something went wrong on our side.' });
+    const answer = toErrorReply(err, { showServerErrors: request.routeOptions.config.showServerErrors });
+    if (answer.serverError) request.log.error({ err }, 'request failed');
+    return reply.code(answer.statusCode).send(answer.body);
+  });
+  // Fastify's own 404 quotes the URL back (which may hold a token) and has a shape of its own.
+  fastify.setNotFoundHandler((_request, reply) => {
+    const notFound = errors.notFound('There is nothing at this address.');
+    return reply.code(notFound.statusCode).send({ error: notFound.code, message: notFound.message });
   });
 
   await fastify.register(healthRoutes, { services });
@@ -80,15 +75,37 @@ async function app(fastify: FastifyInstance, { services }: AppOptions): Promise<
 const papermail = fp(app, { name: 'papermail', fastify: '5.x' });
 export default papermail;
 
-/** A Fastify instance with papermail registered: what server.ts listens with and what tests inject into. */
+/**
+ * A Fastify instance with papermail registered: what server.ts listens with and what tests inject into. The limits
+ * on slow and greedy clients (config.http) are set here, on the HTTP server itself.
+ */
 export async function buildServer(services: Services): Promise<FastifyInstance> {
+  const limits = services.config.http;
   const fastify = Fastify({
     loggerInstance: services.log as FastifyBaseLogger,
     trustProxy: services.config.trustProxy,
-    // Token links are ~43 characters; longer (tampered) ones must still reach the routes and get the 404 page.
-    routerOptions: { maxParamLength: 512 },
-    ajv: { customOptions: { removeAdditional: 'all', coerceTypes: true } },
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.connectionTimeoutMs,
+    maxRequestsPerSocket: limits.maxRequestsPerSocket,
+    http: {
+      // Node checks the request timeouts on this interval (30 s by default): check often enough that a slow
+      // request is cut within a tenth of its limit.
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(limits.requestTimeoutMs / 10))),
+      headersTimeout: limits.requestTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+    },
+    // Node already caps the request line and headers at 16 KiB: any parameter under that reaches its route, so a
+    // tampered token of any length gets the token routes' 404 page, and other parameters their schema's 400.
+    routerOptions: { maxParamLength: 16 * 1024 },
+    rewriteUrl: readBadEscapesLiterally,
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
+    schemaErrorFormatter: formatSchemaErrors,
+    // Unknown body and query fields are refused (additionalProperties: false), not silently dropped; verbose lets
+    // the refusal name the fields the schema knows.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, verbose: true } },
   });
+  fastify.server.maxConnections = limits.maxConnections;
   await fastify.register(papermail, { services });
   return fastify;
 }

@@ -24,7 +24,19 @@ export interface Config {
   listId: string;
   dataDir: string;
   logLevel: string;
+  /** Whether X-Forwarded-For names the client: on only behind a reverse proxy that sets it. */
   trustProxy: boolean;
+  /** What one client may hold of the HTTP server: slow or idle clients are cut off (README, "Hardening"). */
+  http: {
+    /** The whole request, headers and body, must arrive within this. */
+    requestTimeoutMs: number;
+    /** A connection with no traffic either way for this long is closed. */
+    connectionTimeoutMs: number;
+    /** Open connections at once; more are dropped at accept. */
+    maxConnections: number;
+    /** Requests on one keep-alive connection before the server closes it. */
+    maxRequestsPerSocket: number;
+  };
   /** Sign-up requests one client IP may make per time window (POST /api/subscriptions and the form). */
   signupRateLimit: { max: number; timeWindow: number };
   scheduler: { enabled: boolean; cron: string; timezone: string };
@@ -255,6 +267,12 @@ export function loadConfig(env: Env): Config {
     dataDir: path.resolve(str(env, 'DATA_DIR', './.data')!),
     logLevel,
     trustProxy: bool(env, 'TRUST_PROXY', false),
+    http: {
+      requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', 30000, 1000, 3600000),
+      connectionTimeoutMs: int(env, 'CONNECTION_TIMEOUT_MS', 600000, 1000, 3600000),
+      maxConnections: int(env, 'MAX_CONNECTIONS', 1000, 1, 1000000),
+      maxRequestsPerSocket: int(env, 'MAX_REQUESTS_PER_SOCKET', 1000, 1, 1000000),
+    },
     signupRateLimit: { max: int(env, 'SIGNUP_RATE_LIMIT', 20, 1, 100000), timeWindow: 3_600_000 },
     scheduler: { enabled: bool(env, 'SCHEDULER', true), cron, timezone },
     send: {

@@ -1,7 +1,7 @@
 // The audit log: every admin action, what, when, by whom, with which parameters and what came of it (invariant 6).
 // Entries name readers by id, never by address, so erasing a reader leaves nothing personal behind in the log.
 import type { Prisma, PrismaClient } from '../db/client.js';
-import { isPapermailError } from '../errors.js';
+import { errors, isPapermailError } from '../errors.js';
 
 /** Who did it: the admin API says which address the request came from; the CLI says "cli". */
 export type Actor = string;
@@ -57,9 +57,8 @@ export async function runAudited<T>(
       { timeout: options.timeoutMs ?? 15_000, maxWait: 10_000 },
     );
   } catch (err) {
-    const error = isPapermailError(err)
-      ? { error: err.code, message: err.message }
-      : { error: 'PAPERMAIL_ERR_INTERNAL', message: 'the action failed; see the server log' };
+    const known = isPapermailError(err) ? err : errors.internal('the action failed; see the server log');
+    const error = { error: known.code, message: known.message };
     // The failure the caller sees matters more than its entry: a database that is down fails both.
     await recordAudit(prisma, { ...entry, result: error }).catch(() => undefined);
     throw err;
@@ -94,7 +93,16 @@ export async function listAudit(
   };
 }
 
-/** Dates become ISO strings and undefined disappears, as JSON would have it. */
+/** NUL and unpaired surrogates: text Postgres refuses in jsonb. */
+const NOT_IN_JSONB = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Dates become ISO strings and undefined disappears, as JSON would have it. Postgres refuses NUL and unpaired
+ * surrogates in jsonb, and an entry must always be writable (it may record the very input that held them), so
+ * those become U+FFFD in the entry.
+ */
 function toJson(value: unknown): Prisma.InputJsonValue {
-  return JSON.parse(JSON.stringify(value ?? null)) as Prisma.InputJsonValue;
+  return JSON.parse(JSON.stringify(value ?? null), (_key, v: unknown) =>
+    typeof v === 'string' ? v.replace(NOT_IN_JSONB, '\uFFFD') : v,
+  ) as Prisma.InputJsonValue;
 }

@@ -4,7 +4,8 @@ import { parseDay } from '../dates.js';
 import { errors, isPapermailError } from '../errors.js';
 import type { SubscriberStatus } from '../generated/prisma/enums.js';
 import { type EmailAddress, parseEmailAddress } from '../subscriptions/email-address.js';
-import { type CsvRecord, unguardCsvCell } from './csv.js';
+import { checkKeywords, KEYWORD_SEPARATOR } from '../subscriptions/keywords.js';
+import { unguardCsvCell } from './csv.js';
 import type { SubscriberView } from './find-subscribers.js';
 
 export const SUBSCRIBER_CSV_COLUMNS = [
@@ -22,16 +23,17 @@ export const SUBSCRIBER_CSV_COLUMNS = [
 type Column = (typeof SUBSCRIBER_CSV_COLUMNS)[number];
 
 const STATUSES: readonly SubscriberStatus[] = ['pending', 'active', 'paused', 'unsubscribed', 'bounced', 'complained'];
-const MAX_KEYWORDS = 20;
-const MAX_KEYWORD_LENGTH = 80;
 
-/** One reader as an export row, in the order of SUBSCRIBER_CSV_COLUMNS. Topics are slugs separated by spaces. */
+/**
+ * One reader as an export row, in the order of SUBSCRIBER_CSV_COLUMNS. Topics are slugs separated by spaces,
+ * keywords by "; " (the keyword policy refuses ";" inside a keyword, so the split on import is exact).
+ */
 export function subscriberCsvCells(s: SubscriberView): string[] {
   return [
     s.email,
     s.status,
     s.topics.join(' '),
-    s.keywords.join('; '),
+    s.keywords.join(`${KEYWORD_SEPARATOR} `),
     String(s.maxPapers),
     String(s.topWhenNoMatch),
     s.createdAt,
@@ -49,10 +51,10 @@ export interface CsvHeader {
 }
 
 /** Reads the header line; without an `email` column there is nothing to import. */
-export function parseSubscriberCsvHeader(record: CsvRecord): CsvHeader {
+export function parseSubscriberCsvHeader(cells: readonly string[]): CsvHeader {
   const index: CsvHeader['index'] = {};
   const ignored: string[] = [];
-  record.cells.forEach((raw, i) => {
+  cells.forEach((raw, i) => {
     const name = raw
       .trim()
       .toLowerCase()
@@ -70,7 +72,7 @@ export function parseSubscriberCsvHeader(record: CsvRecord): CsvHeader {
       `CSV: the first line must name the columns, with at least "email" (known: ${SUBSCRIBER_CSV_COLUMNS.join(', ')}).`,
     );
   }
-  return { index, width: record.cells.length, ignored };
+  return { index, width: cells.length, ignored };
 }
 
 /** One valid row of an import. A property is undefined when its column is absent or, for some, its cell empty. */
@@ -96,20 +98,25 @@ export interface TopicRef {
 
 /** Checks one record against the header and the topic catalog; a refusal says what is wrong, for the report. */
 export function parseSubscriberCsvRow(
-  record: CsvRecord,
+  cells: readonly string[],
   row: number,
   header: CsvHeader,
   topics: ReadonlyMap<string, TopicRef>,
 ): ParsedImportRow {
   const cell = (column: Column): string | undefined => {
     const i = header.index[column];
-    return i === undefined ? undefined : unguardCsvCell(record.cells[i] ?? '').trim();
+    return i === undefined ? undefined : unguardCsvCell(cells[i] ?? '').trim();
   };
   const rawEmail = cell('email') ?? '';
   const refuse = (reason: string): ParsedImportRow => ({ ok: false, email: rawEmail.slice(0, 254), reason });
-  if (record.cells.length !== header.width) {
-    return refuse(`it has ${record.cells.length} fields where the header has ${header.width}`);
+  if (cells.length !== header.width) {
+    return refuse(`it has ${cells.length} fields where the header has ${header.width}`);
   }
+  // NUL is never text, not even in a column the import ignores (and Postgres refuses it). Other characters that
+  // plain text may not hold are refused by each column's own rules: the email and keyword policies, the status
+  // names, numbers, dates and topic slugs.
+  const nul = cells.findIndex((c) => c.includes('\0'));
+  if (nul !== -1) return refuse(`column ${nul + 1} holds a NUL character (U+0000)`);
 
   let email: EmailAddress;
   try {
@@ -141,18 +148,9 @@ export function parseSubscriberCsvRow(
 
   const keywordCell = cell('keywords');
   if (keywordCell !== undefined) {
-    const keywords: string[] = [];
-    for (const raw of keywordCell.split(';')) {
-      const keyword = raw.replace(/\s+/g, ' ').trim();
-      if (keyword === '') continue;
-      if (/[\u0000-\u001f\u007f]/.test(keyword)) return refuse('a keyword contains control characters');
-      if (keyword.length > MAX_KEYWORD_LENGTH) {
-        return refuse(`a keyword is longer than ${MAX_KEYWORD_LENGTH} characters`);
-      }
-      if (!keywords.some((k) => k.toLowerCase() === keyword.toLowerCase())) keywords.push(keyword);
-    }
-    if (keywords.length > MAX_KEYWORDS) return refuse(`more than ${MAX_KEYWORDS} keywords`);
-    value.keywords = keywords;
+    const checked = checkKeywords(keywordCell.split(KEYWORD_SEPARATOR));
+    if (!checked.ok) return refuse(checked.reason);
+    value.keywords = checked.keywords;
   }
 
   const maxPapers = cell('max_papers');

@@ -5,11 +5,12 @@ import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
+import { projectRoot } from '../project-root.js';
 
-export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export { projectRoot };
+
 const migrationsDir = path.join(projectRoot, 'prisma/migrations');
 
 export function migrationNames(): string[] {

@@ -1,6 +1,6 @@
 // Turning one claimed delivery into the bytes that go on the wire: the reader's digest rendered from the compiled
 // templates, with the list headers, built as one MIME message. Pure CPU work, the same on the main thread and on a
-// render thread (render-threads.ts).
+// render thread (render-thread.ts).
 import { createFeedbackLinks } from '../feedback/feedback-links.js';
 import { createLinks, type Links } from '../links.js';
 import { buildMimeMessage } from '../mail/mime-message.js';

@@ -1,4 +1,4 @@
-// A render thread: composes digest messages (render-threads.ts sends the work). It holds no database connection and
+// A render thread: composes digest messages (composer.ts sends the work). It holds no database connection and
 // no socket, only the compiled templates and the papers of the digests it has been told about.
 import { parentPort, workerData } from 'node:worker_threads';
 import { type ComposedMessage, type ComposeSettings, createComposeOne, type DigestJob } from './compose-digest.js';

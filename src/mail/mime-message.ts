@@ -1,8 +1,9 @@
 // Builds a whole message (headers and a text + HTML multipart/alternative body) as one Buffer, ready for the wire.
-// Nodemailer's MIME tree is general and streaming, and costs more per message than sending it does (FIELD-NOTES):
-// for bulk mail papermail builds the bytes itself and hands them to the pooled transport as `raw` (which still
-// DKIM-signs them). Bodies go as 7bit when they are ASCII with short lines (the digest HTML is made so), otherwise
-// as quoted-printable, which stays close to the original size for mostly-ASCII text.
+// Nodemailer's MIME tree is general and streaming, and costs more per message than sending it does (measured: about
+// 1.1 ms of CPU for a 30 KB HTML part): for bulk mail papermail builds the bytes itself and hands them to the pooled
+// transport as `raw` (which still DKIM-signs them). Bodies go as 7bit when they are ASCII with short lines (the
+// digest HTML is made so), otherwise as quoted-printable, which stays close to the original size for mostly-ASCII
+// text.
 import { randomBytes } from 'node:crypto';
 import type { OutgoingMessage } from './mailer.js';
 
@@ -14,7 +15,9 @@ export interface MimeOptions {
   date?: Date;
 }
 
-const boundaryPrefix = `pm_${randomBytes(6).toString('hex')}_`;
+// "=_" can never appear in quoted-printable output (RFC 2045 6.7: "=" is always followed by two hex digits), so no
+// body text, whatever a paper or a keyword holds, can make a quoted-printable line that closes a part.
+const boundaryPrefix = `pm=_${randomBytes(6).toString('hex')}_`;
 let boundaryCount = 0;
 
 export function buildMimeMessage(message: OutgoingMessage, options: MimeOptions): Buffer {
@@ -35,18 +38,18 @@ export function buildMimeMessage(message: OutgoingMessage, options: MimeOptions)
     headers.join(nl),
     '',
     `--${boundary}`,
-    ...bodyPart('text/plain', message.text, nl),
+    ...bodyPart('text/plain', message.text, nl, boundary),
     `--${boundary}`,
-    ...bodyPart('text/html', message.html, nl),
+    ...bodyPart('text/html', message.html, nl, boundary),
     `--${boundary}--`,
     '',
   ];
   return Buffer.from(parts.join(nl), 'utf8');
 }
 
-function bodyPart(type: string, content: string, nl: string): string[] {
+function bodyPart(type: string, content: string, nl: string, boundary: string): string[] {
   const lines = content.includes('\r') ? content.replace(/\r\n?/g, '\n') : content;
-  if (isSevenBitSafe(lines)) {
+  if (isSevenBitSafe(lines, `--${boundary}`)) {
     return [`Content-Type: ${type}; charset=utf-8`, 'Content-Transfer-Encoding: 7bit', '', lines.replaceAll('\n', nl)];
   }
   return [
@@ -57,14 +60,19 @@ function bodyPart(type: string, content: string, nl: string): string[] {
   ];
 }
 
-/** ASCII only, no NUL, and no line over 998 octets (RFC 5322): may go as it is. */
-function isSevenBitSafe(text: string): boolean {
+/**
+ * ASCII only, no NUL, no line over 998 octets (RFC 5322), and no line that starts with the part's `delimiter`: may
+ * go as it is. A body with such a line goes quoted-printable, which cannot hold one ("=" is always encoded).
+ */
+function isSevenBitSafe(text: string, delimiter: string): boolean {
   // ASCII exactly when UTF-8 takes one byte per UTF-16 unit (a native scan, faster than any regex).
   if (Buffer.byteLength(text, 'utf8') !== text.length || text.includes('\0')) return false;
   let start = 0;
   for (;;) {
     const end = text.indexOf('\n', start);
     if ((end === -1 ? text.length : end) - start > 998) return false;
+    // 45 is "-": a cheap test first, since it runs for every line of every message.
+    if (text.charCodeAt(start) === 45 && text.startsWith(delimiter, start)) return false;
     if (end === -1) return true;
     start = end + 1;
   }

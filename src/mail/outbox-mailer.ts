@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
@@ -32,7 +33,7 @@ export function createOutboxMailer(config: Config, log: Logger): Mailer {
       const raw = isPrebuilt(message)
         ? Buffer.from(message.raw.toString('latin1').replaceAll('\r\n', '\n'), 'latin1')
         : buildMimeMessage(message, { from: config.mailFrom, newline: '\n' });
-      writeFileSync(file, raw);
+      await writeFile(file, raw);
       log.info({ to: message.to, subject: message.subject, file }, 'message written to the outbox');
       return { messageId: message.messageId, response: `written to ${file}`, file };
     },

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
-import { projectRoot } from '../db/migrate.js';
+import { projectRoot } from '../project-root.js';
 
 const pagesDir = path.join(projectRoot, 'templates/pages');
 const hb = Handlebars.create();

@@ -2,6 +2,7 @@
 // must reach. Catalog topics store one of these (topics.definition); a reader's keyword is turned into one by
 // keywordDefinition(). One schema, used by the topic admin API, the catalog seed and the matcher.
 import { type Static, Type } from '@sinclair/typebox';
+import { PLAIN_TEXT_PATTERN } from '../plain-text.js';
 
 export const FieldSchema = Type.Union([Type.Literal('title'), Type.Literal('abstract'), Type.Literal('keywords')]);
 
@@ -10,6 +11,8 @@ export const TermSchema = Type.Object(
     text: Type.String({
       minLength: 1,
       maxLength: 80,
+      // Plain text only (src/plain-text.ts): a definition is stored as jsonb, which cannot hold NUL.
+      pattern: PLAIN_TEXT_PATTERN,
       description: 'A word or phrase, stemmed and expanded with synonyms',
     }),
     weight: Type.Number({ minimum: 0.05, maximum: 3, description: 'How much one mention counts (1 = defining)' }),

@@ -6,23 +6,27 @@ import { Type } from '@sinclair/typebox';
 import type { Services } from '../services.js';
 import { MAX_KEYWORDS } from '../subscriptions/keywords.js';
 import { MAX_PAPERS, MIN_PAPERS } from '../subscriptions/reader-preferences.js';
+import { ErrorSchema } from './error-schema.js';
+import { PlainText } from './plain-text-schema.js';
 import { SubscriberStatusSchema as StatusSchema } from './subscriber-status-schema.js';
-
-export const ErrorSchema = Type.Object({
-  error: Type.String(),
-  message: Type.String(),
-  details: Type.Optional(Type.Unknown()),
-});
 
 const TopicSchema = Type.Object({ slug: Type.String(), name: Type.String(), description: Type.String() });
 
-const SignupSchema = Type.Object({
-  email: Type.String({ maxLength: 1000, description: 'One plain address; see README "Email addresses".' }),
-  topics: Type.Optional(Type.Array(Type.String({ maxLength: 200 }), { maxItems: 100, description: 'Topic slugs' })),
-  keywords: Type.Optional(
-    Type.Array(Type.String({ maxLength: 1000 }), { maxItems: 100, description: `At most ${MAX_KEYWORDS}` }),
-  ),
-});
+/** Unknown fields are refused: a misspelt `maxpapers` must not answer 200 and change nothing. */
+const STRICT = { additionalProperties: false } as const;
+
+const TopicSlugs = Type.Array(PlainText({ maxLength: 200 }), { maxItems: 100, description: 'Topic slugs' });
+const Keywords = Type.Array(PlainText({ maxLength: 1000 }), { maxItems: 100, description: `At most ${MAX_KEYWORDS}` });
+
+const SignupSchema = Type.Object(
+  {
+    // The email policy, not the plain-text schema, speaks for the address: its reasons are more precise.
+    email: Type.String({ maxLength: 1000, description: 'One plain address; see README "Email addresses".' }),
+    topics: Type.Optional(TopicSlugs),
+    keywords: Type.Optional(Keywords),
+  },
+  STRICT,
+);
 
 /** The one answer to every sign-up that passed validation, whatever the address's state. */
 export const SIGNUP_ACCEPTED = {
@@ -42,18 +46,22 @@ const PreferencesSchema = Type.Object({
   topWhenNoMatch: Type.Boolean(),
 });
 
-const PreferencesChangeSchema = Type.Object({
-  topics: Type.Optional(Type.Array(Type.String({ maxLength: 200 }), { maxItems: 100 })),
-  keywords: Type.Optional(Type.Array(Type.String({ maxLength: 1000 }), { maxItems: 100 })),
-  maxPapers: Type.Optional(Type.Integer({ description: `${MIN_PAPERS} to ${MAX_PAPERS}` })),
-  topWhenNoMatch: Type.Optional(Type.Boolean()),
-  status: Type.Optional(
-    Type.Union([Type.Literal('active'), Type.Literal('paused'), Type.Literal('unsubscribed')], {
-      description: 'paused pauses, active resumes (or resubscribes), unsubscribed unsubscribes',
-    }),
-  ),
-});
+const PreferencesChangeSchema = Type.Object(
+  {
+    topics: Type.Optional(TopicSlugs),
+    keywords: Type.Optional(Keywords),
+    maxPapers: Type.Optional(Type.Integer({ description: `${MIN_PAPERS} to ${MAX_PAPERS}` })),
+    topWhenNoMatch: Type.Optional(Type.Boolean()),
+    status: Type.Optional(
+      Type.Union([Type.Literal('active'), Type.Literal('paused'), Type.Literal('unsubscribed')], {
+        description: 'paused pauses, active resumes (or resubscribes), unsubscribed unsubscribes',
+      }),
+    ),
+  },
+  STRICT,
+);
 
+/** A token is checked by its shape, not by this schema: a malformed one gets the same 404 as an unknown one. */
 const TokenParams = Type.Object({ token: Type.String() });
 
 export const readerApiRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {

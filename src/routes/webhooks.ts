@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Services } from '../services.js';
 import { PROVIDERS } from '../webhooks/provider-event.js';
-import { ErrorSchema } from './reader-api.js';
+import { ErrorSchema } from './error-schema.js';
 
 const ProviderParamsSchema = Type.Object({
   provider: Type.Union(

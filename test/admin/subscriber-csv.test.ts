@@ -73,7 +73,7 @@ describe('readers as CSV', () => {
         'Ada.Lovelace@example.org,active,agents reasoning,"diffusion llm; say ""hi"", then leave",5,true,2026-06-01T08:00:00.000Z,2026-06-01T08:05:00.000Z,',
         'bob@example.org,pending,,,10,false,2026-06-02T08:00:00.000Z,,',
         'carol@example.org,unsubscribed,speech-audio,,10,false,2026-06-03T08:00:00.000Z,2026-06-03T09:00:00.000Z,2026-07-01T10:00:00.000Z',
-        `'-dave@example.org,paused,tokenization,"'=HYPERLINK(""http://evil.test"",""x""); @risk",10,false,2026-06-04T08:00:00.000Z,2026-06-04T08:30:00.000Z,`,
+        `'-dave@example.org,paused,tokenization,"'=HYPERLINK(""http://evil.test"",""x""); '@risk",10,false,2026-06-04T08:00:00.000Z,2026-06-04T08:30:00.000Z,`,
         'erin@example.org,bounced,llm-inference speculative-decoding,,10,false,2026-06-05T08:00:00.000Z,2026-06-05T08:30:00.000Z,',
         '',
       ].join('\r\n'),
@@ -318,7 +318,7 @@ describe('readers as CSV', () => {
     assert.match(noEmail.json().message, /at least "email"/);
     const open = await post('email,keywords\nada@example.org,"never closed\n');
     assert.equal(open.statusCode, 400);
-    assert.match(open.json().message, /line 2 never ends/);
+    assert.match(open.json().message, /quoted field in row 2 never ends/);
     const noMode = await post('email\nada@example.org\n', '/api/admin/subscribers/import');
     assert.equal(noMode.statusCode, 400);
     assert.match(noMode.json().message, /mode/);
@@ -393,7 +393,7 @@ describe('readers as CSV', () => {
     await addReader(db.prisma, { email: 'b@example.org', topics: ['reasoning'] });
     await addReader(db.prisma, { email: 'c@example.org', status: 'pending', topics: ['agents'] });
     const res = await app.inject({ url: '/api/admin/subscribers.csv?topic=agents&status=active', headers: auth });
-    const records = parseCsv(res.body).map((r) => r.cells);
+    const records = parseCsv(res.body);
     assert.equal(records[0]!.join(','), HEADER);
     assert.deepEqual(
       records.slice(1).map((r) => r[0]),

@@ -71,7 +71,10 @@ async function feedbackRows(world: World) {
 
 async function undoAll(world: World, reader: TestReader) {
   const page = await world.app.inject({ url: `/preferences/${reader.token}` });
-  const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
+  // Each form has its own CSRF value: the undo forms', not the first form's.
+  const csrf = /action="[^"]*\/feedback\/undo"[^>]*>\s*<input type="hidden" name="csrf" value="([^"]+)"/.exec(
+    page.body,
+  )![1]!;
   for (const m of page.body.matchAll(/name="paperId" value="([^"]+)"/g)) {
     const undo = await world.app.inject({
       method: 'POST',

@@ -3,7 +3,7 @@ import { after } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import { createServices, type Services } from '../../src/services.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
@@ -33,11 +33,11 @@ export interface TestApp {
 
 export async function buildTestApp(
   env: Record<string, string> = {},
-  options: { db?: TestDatabase } = {},
+  options: { db?: TestDatabase; log?: Logger } = {},
 ): Promise<TestApp> {
   const db = options.db ?? (await createTestDatabase());
   const config = testConfig(env, db);
-  const log = createLogger(config.logLevel);
+  const log = options.log ?? createLogger(config.logLevel);
   const services = createServices({ config, log, prisma: db.prisma });
   const fastify = await buildServer(services);
   await fastify.ready();

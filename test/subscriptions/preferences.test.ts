@@ -157,7 +157,7 @@ describe('preferences', () => {
     }
     assert.deepEqual(await readerRow(world.db.prisma, 'ada@example.org'), before);
 
-    const csrf = csrfIn((await world.app.inject({ url: `/preferences/${token}` })).body);
+    const csrf = csrfIn((await world.app.inject({ url: `/preferences/${token}` })).body, '/pause');
     const pause = await world.app.inject({
       method: 'POST',
       url: `/preferences/${token}/pause`,
@@ -177,7 +177,7 @@ describe('preferences', () => {
       method: 'POST',
       url: `/preferences/${token}/resume`,
       headers: FORM,
-      payload: form({ csrf }),
+      payload: form({ csrf: csrfIn(pause.body, '/resume') }),
     });
     assert.equal(resume.statusCode, 200);
     assert.equal((await readerRow(world.db.prisma, 'ada@example.org'))?.status, 'active');

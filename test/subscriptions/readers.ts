@@ -49,10 +49,11 @@ export function linkIn(mail: ReceivedMail, prefix: string): string {
   return match[1]!;
 }
 
-/** The CSRF value of the first form of a page. */
-export function csrfIn(html: string): string {
-  const match = /name="csrf" value="([^"]+)"/.exec(html);
-  assert.ok(match, 'the page has no CSRF field');
+/** The CSRF value of the first form of a page, or of the form whose action ends with `action` ("/pause"). */
+export function csrfIn(html: string, action?: string): string {
+  const forms = action === undefined ? html : html.slice(html.search(new RegExp(`action="[^"]*${action}"`)));
+  const match = /name="csrf" value="([^"]+)"/.exec(forms);
+  assert.ok(match, `the page has no CSRF field${action ? ` in a form posting to …${action}` : ''}`);
   return match[1]!;
 }
 

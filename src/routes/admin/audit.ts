@@ -2,7 +2,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Services } from '../../services.js';
-import { adminSecurity, errorResponses, Nullable, PageQuerySchema } from './common.js';
+import { PlainText } from '../plain-text-schema.js';
+import { adminSecurity, errorResponses, Nullable, PageQuerySchema, STRICT } from './common.js';
 
 const AuditEntrySchema = Type.Object({
   id: Type.Integer(),
@@ -21,10 +22,13 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
         tags: ['admin'],
         security: adminSecurity,
         summary: 'What admins did, newest first',
-        querystring: Type.Composite([
-          Type.Object({ action: Type.Optional(Type.String({ maxLength: 100, description: 'e.g. topic.create' })) }),
-          PageQuerySchema,
-        ]),
+        querystring: Type.Composite(
+          [
+            Type.Object({ action: Type.Optional(PlainText({ maxLength: 100, description: 'e.g. topic.create' })) }),
+            PageQuerySchema,
+          ],
+          STRICT,
+        ),
         response: {
           200: Type.Object({
             total: Type.Integer(),

@@ -2,6 +2,7 @@
 // answer is a bare 401. app.ts registers this plugin only when ADMIN_TOKEN is set.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { createAdminTokenCheck } from '../../admin/admin-token.js';
+import { errors } from '../../errors.js';
 import type { Services } from '../../services.js';
 import { auditRoutes } from './audit.js';
 import { digestAdminRoutes } from './digests.js';
@@ -17,10 +18,11 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ services: Services; adminT
   // whether their parameters were right.
   app.addHook('onRequest', async (request, reply) => {
     if (authorized(request.headers.authorization)) return;
+    const refusal = errors.unauthorized('Unauthorized.');
     return reply
-      .code(401)
+      .code(refusal.statusCode)
       .header('www-authenticate', 'Bearer')
-      .send({ error: 'PAPERMAIL_ERR_UNAUTHORIZED', message: 'Unauthorized.' });
+      .send({ error: refusal.code, message: refusal.message });
   });
   // Admin answers hold readers' addresses: no cache anywhere may keep them.
   app.addHook('onSend', async (_request, reply) => {

@@ -3,14 +3,18 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { formatDay } from '../../dates.js';
 import type { Services } from '../../services.js';
+import { MAX_INT, PlainText } from '../plain-text-schema.js';
 import { SubscriberStatusSchema as StatusSchema } from '../subscriber-status-schema.js';
-import { actorOf, adminSecurity, errorResponses, Nullable, PageQuerySchema } from './common.js';
+import { actorOf, adminSecurity, errorResponses, Nullable, PageQuerySchema, STRICT } from './common.js';
 
-const FilterSchema = Type.Object({
-  status: Type.Optional(StatusSchema),
-  topic: Type.Optional(Type.String({ maxLength: 60, description: 'A topic slug: readers who chose it.' })),
-  email: Type.Optional(Type.String({ maxLength: 254, description: 'Part of the address, any case.' })),
-});
+const FilterSchema = Type.Object(
+  {
+    status: Type.Optional(StatusSchema),
+    topic: Type.Optional(PlainText({ maxLength: 60, description: 'A topic slug: readers who chose it.' })),
+    email: Type.Optional(PlainText({ maxLength: 254, description: 'Part of the address, any case.' })),
+  },
+  STRICT,
+);
 
 const SubscriberSchema = Type.Object({
   id: Type.Integer(),
@@ -59,7 +63,7 @@ export const subscriberRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
       schema: {
         ...common,
         summary: 'Readers, oldest first, filtered by status, topic or part of the address',
-        querystring: Type.Composite([FilterSchema, PageQuerySchema]),
+        querystring: Type.Composite([FilterSchema, PageQuerySchema], STRICT),
         response: {
           200: Type.Object({
             total: Type.Integer(),
@@ -72,8 +76,8 @@ export const subscriberRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
       },
     },
     async (request) => {
-      const { limit, offset, ...filter } = request.query;
-      const page = await admin.list(filter, { limit, offset });
+      const { limit, offset, status, topic, email } = request.query;
+      const page = await admin.list({ status, topic, email }, { limit, offset });
       return { ...page, limit, offset };
     },
   );
@@ -109,9 +113,7 @@ export const subscriberRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
           'mode=confirmed: the readers opted in elsewhere and are active at once. mode=pending: each new reader ' +
           'gets a confirmation email. An import never re-subscribes a reader who left.',
         consumes: ['text/csv'],
-        querystring: Type.Object({
-          mode: Type.Union([Type.Literal('confirmed'), Type.Literal('pending')]),
-        }),
+        querystring: Type.Object({ mode: Type.Union([Type.Literal('confirmed'), Type.Literal('pending')]) }, STRICT),
         body: Type.String({ description: 'CSV with a header line; see the README, "CSV format".' }),
         response: { 200: ImportReportSchema, ...errorResponses },
       },
@@ -125,7 +127,7 @@ export const subscriberRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
       schema: {
         ...common,
         summary: "Erase a reader's personal data; delivery history stays, anonymised",
-        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: MAX_INT }) }),
         response: {
           200: Type.Object({
             id: Type.Integer(),

@@ -6,7 +6,8 @@ import { CHECK_DAYS } from '../../admin/topic-admin.js';
 import { PERFORMANCE_DAYS } from '../../admin/topic-performance.js';
 import { TopicDefinitionSchema } from '../../relevance/interest-definition.js';
 import type { Services } from '../../services.js';
-import { actorOf, adminSecurity, ErrorSchema, errorResponses, Nullable } from './common.js';
+import { PlainLines, PlainText } from '../plain-text-schema.js';
+import { actorOf, adminSecurity, ErrorSchema, errorResponses, Nullable, STRICT } from './common.js';
 
 const DefinitionSourceSchema = Type.Union([Type.Literal('catalog'), Type.Literal('admin'), Type.Literal('query')], {
   description: "catalog: the shipped one for the slug; admin: the topic's own; query: read from the query.",
@@ -55,10 +56,10 @@ const DefinitionInput = Type.Union([TopicDefinitionSchema, Type.Null()], {
   description: "Weighted terms for the matcher; null: back to the catalog's definition (or the query's).",
 });
 
-const SlugParams = Type.Object({ slug: Type.String({ maxLength: 60 }) });
-const Name = Type.String({ minLength: 1, maxLength: 80 });
-const Description = Type.String({ maxLength: 300 });
-const Query = Type.String({ minLength: 1, maxLength: 2000, description: 'Postgres websearch syntax.' });
+const SlugParams = Type.Object({ slug: PlainText({ maxLength: 60 }) });
+const Name = PlainText({ minLength: 1, maxLength: 80 });
+const Description = PlainLines({ maxLength: 300 });
+const Query = PlainLines({ minLength: 1, maxLength: 2000, description: 'Postgres websearch syntax.' });
 
 export const topicRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   const admin = services.admin.topics;
@@ -83,13 +84,16 @@ export const topicRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
       schema: {
         ...common,
         summary: 'Create a topic; the query must mean something to Postgres',
-        body: Type.Object({
-          slug: Type.String({ pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', maxLength: 60 }),
-          name: Name,
-          description: Type.Optional(Description),
-          query: Query,
-          definition: Type.Optional(TopicDefinitionSchema),
-        }),
+        body: Type.Object(
+          {
+            slug: Type.String({ pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', maxLength: 60 }),
+            name: Name,
+            description: Type.Optional(Description),
+            query: Query,
+            definition: Type.Optional(TopicDefinitionSchema),
+          },
+          STRICT,
+        ),
         response: { 201: Type.Object({ topic: TopicSchema, check: QueryCheckSchema }), ...withConflict },
       },
     },
@@ -105,12 +109,15 @@ export const topicRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
           "Rename a topic, or change its description, query or definition (the slug stays: it is in readers' links)",
         description: `A changed query or definition answers with \`matches\`: the papers of the latest ${CHECK_DAYS} listed days that entered and left the topic's matches.`,
         params: SlugParams,
-        body: Type.Object({
-          name: Type.Optional(Name),
-          description: Type.Optional(Description),
-          query: Type.Optional(Query),
-          definition: Type.Optional(DefinitionInput),
-        }),
+        body: Type.Object(
+          {
+            name: Type.Optional(Name),
+            description: Type.Optional(Description),
+            query: Type.Optional(Query),
+            definition: Type.Optional(DefinitionInput),
+          },
+          STRICT,
+        ),
         response: {
           200: Type.Object({
             topic: TopicSchema,
@@ -131,7 +138,7 @@ export const topicRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
         ...common,
         summary: 'Try a definition or query: which recent papers would enter and leave the matches; saves nothing',
         params: SlugParams,
-        body: Type.Object({ query: Type.Optional(Query), definition: Type.Optional(DefinitionInput) }),
+        body: Type.Object({ query: Type.Optional(Query), definition: Type.Optional(DefinitionInput) }, STRICT),
         response: {
           200: Type.Object({
             topic: TopicSchema,

@@ -6,7 +6,7 @@ import { Type } from '@sinclair/typebox';
 import type { Vote } from '../../feedback/feedback-value.js';
 import { checkCsrfToken, issueCsrfToken } from '../../pages/csrf-token.js';
 import type { Services } from '../../services.js';
-import { asList, csrfOf, readerBinding } from './page-forms.js';
+import { asList, csrfOf, formBinding } from './page-forms.js';
 import { sendPage } from './page-reply.js';
 import { sendPreferencesPage } from './preferences-pages.js';
 
@@ -54,7 +54,7 @@ export const feedbackPages: FastifyPluginAsyncTypebox<{ services: Services }> = 
     async (request, reply) => {
       const { token } = request.params;
       const preferences = await subscriptions.getPreferences(token);
-      checkCsrfToken(secret, readerBinding(token), csrfOf(request.body));
+      checkCsrfToken(secret, formBinding('undoFeedback', token), csrfOf(request.body));
       const paperId = asList((request.body as Record<string, unknown> | undefined)?.paperId)[0] ?? '';
       const undone = await feedback.undo(token, paperId);
       return sendPreferencesPage(services, reply, token, preferences, {

@@ -1,8 +1,31 @@
-// What the forms on token pages share: where they post, and how their CSRF value is bound and read.
+// What the forms on token pages share: where they post, how their CSRF value is bound and read, and the schema of
+// the fields that more than one form has.
+import { Type } from '@sinclair/typebox';
 import { CSRF_FIELD } from '../../pages/csrf-token.js';
+import { PlainText } from '../plain-text-schema.js';
 
-/** The CSRF binding of every form on a reader's token pages (preferences and unsubscribe). */
-export const readerBinding = (token: string) => `reader:${token}`;
+/** The forms of a reader's token pages (preferences and unsubscribe) that need a CSRF value. */
+export type ReaderForm = 'save' | 'pause' | 'resume' | 'resubscribe' | 'undoFeedback';
+
+/** The CSRF binding of one form of one reader: a value made for one form is refused by every other. */
+export const formBinding = (form: ReaderForm, token: string) => `${form}:${token}`;
+
+/** The CSRF values of every form on a reader's page. */
+export function formCsrfValues(issue: (binding: string) => string, token: string): Record<ReaderForm, string> {
+  return {
+    save: issue(formBinding('save', token)),
+    pause: issue(formBinding('pause', token)),
+    resume: issue(formBinding('resume', token)),
+    resubscribe: issue(formBinding('resubscribe', token)),
+    undoFeedback: issue(formBinding('undoFeedback', token)),
+  };
+}
+
+/** Checked topic boxes: one value arrives as a string, several as an array. */
+export const TopicsField = Type.Union([
+  Type.Array(PlainText({ maxLength: 200 }), { maxItems: 100 }),
+  PlainText({ maxLength: 200 }),
+]);
 
 /** The CSRF value of a form body of any shape (a missing body is a missing value: 403, not 400). */
 export function csrfOf(body: unknown): unknown {

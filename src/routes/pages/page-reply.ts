@@ -1,7 +1,7 @@
 // How HTML pages answer: every page is rendered in the layout, never cached (token pages are personal), never
 // indexed; errors become a page that says what went wrong, in the reader's words.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { isPapermailError } from '../../errors.js';
+import { toErrorReply } from '../../errors.js';
 import { renderPage } from '../../pages/render-page.js';
 
 export function sendPage(reply: FastifyReply, status: number, name: string, title: string, data: object = {}) {
@@ -23,21 +23,14 @@ const HEADINGS: Record<number, string> = {
   429: 'Too many tries',
 };
 
-/** The error handler of the page routes: the same errors as the API, as pages. */
+/** The error handler of the page routes: the same errors as the API (errors.ts, toErrorReply), as pages. */
 export function pageErrorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
-  let status = 500;
-  let message = 'Something went wrong on our side. Please try again later.';
-  if (isPapermailError(err) && err.statusCode < 500) {
-    status = err.statusCode;
-    message = err.message;
-  } else if (err.validation) {
-    status = 400;
-    message = err.message;
-  } else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-    status = err.statusCode;
-    message = err.message;
-  }
-  if (status >= 500) request.log.error({ err }, 'page request failed');
+  const answer = toErrorReply(err);
+  if (answer.serverError) request.log.error({ err }, 'page request failed');
+  const status = answer.statusCode;
+  const message = answer.serverError
+    ? 'Something went wrong on our side. Please try again later.'
+    : answer.body.message;
   const heading = HEADINGS[status] ?? (status >= 500 ? 'Sorry, that did not work' : 'That did not work');
   return sendPage(reply, status, 'error', heading, { heading, message });
 }

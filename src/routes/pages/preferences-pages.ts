@@ -1,5 +1,6 @@
 // The preferences page behind the link in every digest: topics, keywords, papers per digest, the "top 3 when
-// nothing matches" option, pause and resume, unsubscribe. Every form carries a CSRF value bound to the token.
+// nothing matches" option, pause and resume, unsubscribe. Every form carries a CSRF value bound to the token and
+// to that form.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
@@ -9,10 +10,28 @@ import type { Services } from '../../services.js';
 import { MAX_KEYWORD_LENGTH, MAX_KEYWORDS, splitKeywordText } from '../../subscriptions/keywords.js';
 import { MAX_PAPERS, MIN_PAPERS, type ReaderPreferences } from '../../subscriptions/reader-preferences.js';
 import { describeStatus } from '../../subscriptions/reader-status.js';
-import { asList, csrfOf, readerActions, readerBinding } from './page-forms.js';
+import { PlainLines, PlainText } from '../plain-text-schema.js';
+import {
+  asList,
+  csrfOf,
+  formBinding,
+  formCsrfValues,
+  type ReaderForm,
+  readerActions,
+  TopicsField,
+} from './page-forms.js';
 import { sendPage } from './page-reply.js';
 
 const TokenParams = Type.Object({ token: Type.String() });
+
+/** The save form's fields; other fields (a browser's or a proxy's) are ignored, as forms go. */
+const SaveForm = Type.Object({
+  csrf: Type.Optional(Type.Unknown()),
+  topics: Type.Optional(TopicsField),
+  keywords: Type.Optional(PlainLines({ maxLength: 5000 })),
+  maxPapers: Type.Optional(PlainText({ maxLength: 20 })),
+  topWhenNoMatch: Type.Optional(PlainText({ maxLength: 20 })),
+});
 
 interface PageState {
   notice?: string;
@@ -51,7 +70,7 @@ export async function sendPreferencesPage(
     canResume: readerStatus === 'paused',
     canUnsubscribe: ['pending', 'active', 'paused'].includes(readerStatus),
     canResubscribe: readerStatus === 'unsubscribed' && preferences.confirmed,
-    csrf: issueCsrfToken(services.secret, readerBinding(token)),
+    csrf: formCsrfValues((binding) => issueCsrfToken(services.secret, binding), token),
     actions: readerActions(token),
     moreOf: votes.filter((v) => v.vote === 'more'),
     lessOf: votes.filter((v) => v.vote === 'less'),
@@ -62,9 +81,9 @@ export const preferencesPages: FastifyPluginAsyncTypebox<{ services: Services }>
   const { subscriptions, secret } = services;
 
   /** The known reader's preferences, after checking the CSRF value of the form (404 before 403). */
-  async function authorise(token: string, body: unknown): Promise<ReaderPreferences> {
+  async function authorise(token: string, form: ReaderForm, body: unknown): Promise<ReaderPreferences> {
     const preferences = await subscriptions.getPreferences(token);
-    checkCsrfToken(secret, readerBinding(token), csrfOf(body));
+    checkCsrfToken(secret, formBinding(form, token), csrfOf(body));
     return preferences;
   }
 
@@ -73,36 +92,40 @@ export const preferencesPages: FastifyPluginAsyncTypebox<{ services: Services }>
     return sendPreferencesPage(services, reply, token, await subscriptions.getPreferences(token));
   });
 
-  app.post('/preferences/:token', { schema: { hide: true, params: TokenParams } }, async (request, reply) => {
-    const { token } = request.params;
-    const current = await authorise(token, request.body);
-    const form = request.body as Record<string, unknown>;
-    const one = (name: string): string | undefined => asList(form[name])[0];
-    const typed = {
-      topics: asList(form.topics),
-      keywords: one('keywords') ?? '',
-      maxPapers: one('maxPapers') ?? '',
-      topWhenNoMatch: one('topWhenNoMatch') !== undefined,
-    };
-    try {
-      const saved = await subscriptions.updatePreferences(token, {
-        topics: typed.topics,
-        keywords: splitKeywordText(typed.keywords),
-        maxPapers: typed.maxPapers,
-        topWhenNoMatch: typed.topWhenNoMatch,
-      });
-      return sendPreferencesPage(services, reply, token, saved, {
-        notice: 'Saved. Your next digest follows these preferences.',
-      });
-    } catch (err) {
-      if (!isPapermailError(err) || err.statusCode !== 400) throw err;
-      return sendPreferencesPage(services, reply, token, current, { error: err.message, typed }, 400);
-    }
-  });
+  app.post(
+    '/preferences/:token',
+    { schema: { hide: true, params: TokenParams, body: SaveForm } },
+    async (request, reply) => {
+      const { token } = request.params;
+      const current = await authorise(token, 'save', request.body);
+      const form = request.body as Record<string, unknown>;
+      const one = (name: string): string | undefined => asList(form[name])[0];
+      const typed = {
+        topics: asList(form.topics),
+        keywords: one('keywords') ?? '',
+        maxPapers: one('maxPapers') ?? '',
+        topWhenNoMatch: one('topWhenNoMatch') !== undefined,
+      };
+      try {
+        const saved = await subscriptions.updatePreferences(token, {
+          topics: typed.topics,
+          keywords: splitKeywordText(typed.keywords),
+          maxPapers: typed.maxPapers,
+          topWhenNoMatch: typed.topWhenNoMatch,
+        });
+        return sendPreferencesPage(services, reply, token, saved, {
+          notice: 'Saved. Your next digest follows these preferences.',
+        });
+      } catch (err) {
+        if (!isPapermailError(err) || err.statusCode !== 400) throw err;
+        return sendPreferencesPage(services, reply, token, current, { error: err.message, typed }, 400);
+      }
+    },
+  );
 
   app.post('/preferences/:token/pause', { schema: { hide: true, params: TokenParams } }, async (request, reply) => {
     const { token } = request.params;
-    await authorise(token, request.body);
+    await authorise(token, 'pause', request.body);
     await subscriptions.pause(token);
     return sendPreferencesPage(services, reply, token, await subscriptions.getPreferences(token), {
       notice: 'Paused. No digests until you resume.',
@@ -111,7 +134,7 @@ export const preferencesPages: FastifyPluginAsyncTypebox<{ services: Services }>
 
   app.post('/preferences/:token/resume', { schema: { hide: true, params: TokenParams } }, async (request, reply) => {
     const { token } = request.params;
-    await authorise(token, request.body);
+    await authorise(token, 'resume', request.body);
     await subscriptions.resume(token);
     return sendPreferencesPage(services, reply, token, await subscriptions.getPreferences(token), {
       notice: 'Resumed. Your digest starts again with the next issue.',

@@ -4,15 +4,17 @@ import { Type } from '@sinclair/typebox';
 import { isPapermailError } from '../../errors.js';
 import type { Services } from '../../services.js';
 import { MAX_KEYWORD_LENGTH, MAX_KEYWORDS, splitKeywordText } from '../../subscriptions/keywords.js';
-import { asList } from './page-forms.js';
+import { PlainLines } from '../plain-text-schema.js';
+import { asList, TopicsField } from './page-forms.js';
 import { sendPage } from './page-reply.js';
 
 const SignupForm = Type.Object({
+  // The email policy, not the plain-text schema, speaks for the address: its reasons are more precise.
   email: Type.Optional(Type.String({ maxLength: 1000 })),
-  topics: Type.Optional(Type.Union([Type.Array(Type.String({ maxLength: 200 }), { maxItems: 100 }), Type.String()])),
-  keywords: Type.Optional(Type.String({ maxLength: 5000 })),
-  /** The honeypot: hidden from people, filled in by bots. */
-  website: Type.Optional(Type.String()),
+  topics: Type.Optional(TopicsField),
+  keywords: Type.Optional(PlainLines({ maxLength: 5000 })),
+  /** The honeypot: hidden from people, filled in by bots; whatever it holds, the answer is the same 202. */
+  website: Type.Optional(Type.String({ maxLength: 5000 })),
 });
 
 export const subscribePages: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {

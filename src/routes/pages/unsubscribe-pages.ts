@@ -8,7 +8,7 @@ import { checkCsrfToken, issueCsrfToken } from '../../pages/csrf-token.js';
 import type { Services } from '../../services.js';
 import type { ReaderPreferences } from '../../subscriptions/reader-preferences.js';
 import { parseMultipartFields } from '../multipart-fields.js';
-import { csrfOf, readerActions, readerBinding } from './page-forms.js';
+import { csrfOf, formBinding, readerActions } from './page-forms.js';
 import { sendPage } from './page-reply.js';
 import { sendPreferencesPage } from './preferences-pages.js';
 
@@ -37,7 +37,7 @@ export const unsubscribePages: FastifyPluginAsyncTypebox<{ services: Services }>
       email: preferences.email,
       unsubscribed,
       canResubscribe: preferences.status === 'unsubscribed' && preferences.confirmed,
-      csrf: issueCsrfToken(secret, readerBinding(token)),
+      csrf: { resubscribe: issueCsrfToken(secret, formBinding('resubscribe', token)) },
       actions: readerActions(token),
     };
   }
@@ -82,7 +82,7 @@ export const unsubscribePages: FastifyPluginAsyncTypebox<{ services: Services }>
     async (request, reply) => {
       const { token } = request.params;
       await subscriptions.getPreferences(token);
-      checkCsrfToken(secret, readerBinding(token), csrfOf(request.body));
+      checkCsrfToken(secret, formBinding('resubscribe', token), csrfOf(request.body));
       await subscriptions.resubscribe(token);
       return sendPreferencesPage(services, reply, token, await subscriptions.getPreferences(token), {
         notice: 'Welcome back: your subscription is active again.',
