@@ -24,7 +24,8 @@ export function registerDigest(program: Command): void {
           throw new CliError((err as Error).message);
         }
         if (opts.dryRun) return printDryRun(await services.digests.prepare(day, { dryRun: true }));
-        await sendDay(services, day);
+        // A past day's readers' hours have all gone by: everything is due at once.
+        await sendDay(services, day, day < today(config.scheduler.timezone));
       });
     });
 }
@@ -60,11 +61,11 @@ function printDryRun(report: PrepareReport): void {
   out('dry run: nothing was written or sent');
 }
 
-async function sendDay(services: Services, day: string): Promise<void> {
+async function sendDay(services: Services, day: string, dueNow: boolean): Promise<void> {
   const bar = process.stdout.isTTY ? startProgressBar(services, day) : undefined;
   let report: Awaited<ReturnType<Services['digests']['runDay']>>;
   try {
-    report = await services.digests.runDay(day, { trigger: 'cli' });
+    report = await services.digests.runDay(day, { trigger: 'cli', dueNow });
   } finally {
     await bar?.stop();
   }
@@ -79,13 +80,15 @@ async function sendDay(services: Services, day: string): Promise<void> {
       (prepare.noMatch ? `, ${prepare.noMatch} readers with no match today get nothing` : ''),
   );
   const c = counts!;
+  const waiting = c.pending - c.scheduled + c.sending;
   out(
-    `sent ${c.sent} · failed ${c.failed} · skipped ${c.skipped} · pending ${c.pending + c.sending} ` +
+    `sent ${c.sent} · failed ${c.failed} · skipped ${c.skipped} · pending ${waiting} ` +
+      (c.scheduled ? `· due later at the readers' hours ${c.scheduled} ` : '') +
       `(of ${c.total}, in ${(report.timings.totalMs / 1000).toFixed(1)} s)`,
   );
   const problems: string[] = [];
   if (c.failed > 0) problems.push(`${c.failed} ${c.failed === 1 ? 'delivery' : 'deliveries'} failed`);
-  if (c.pending + c.sending > 0) problems.push(`${c.pending + c.sending} still pending (retries not due yet)`);
+  if (waiting > 0) problems.push(`${waiting} still pending (retries not due yet)`);
   if (problems.length > 0) throw new CliError(`${day}: ${problems.join(', ')}`);
 }
 

@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { TopicService } from '../topics/topic-service.js';
 import { type ConfirmationView, confirmSignup, findConfirmation } from './confirm-sign-up.js';
+import { cronHour } from './delivery-settings.js';
 import { expirePendingSignups } from './expire-pending-signups.js';
 import {
   getPreferences,
@@ -75,6 +76,10 @@ export function createSubscriptionService(deps: SubscriptionDeps): SubscriptionS
   const { prisma, log, topics } = deps;
   const mail = createSignupMail(deps);
   const inFlight = new Set<Promise<unknown>>();
+  const view = {
+    defaults: { timezone: deps.config.scheduler.timezone, hour: cronHour(deps.config.scheduler.cron) },
+    links: deps.links,
+  };
 
   const service: SubscriptionService = {
     prepareSignup: (input) => prepareSignup(topics, input),
@@ -98,8 +103,8 @@ export function createSubscriptionService(deps: SubscriptionDeps): SubscriptionS
     findConfirmation: (confirmToken, now) => findConfirmation(prisma, confirmToken, now),
     confirm: (confirmToken, now) => confirmSignup(prisma, confirmToken, now),
 
-    getPreferences: (token) => getPreferences(prisma, token),
-    updatePreferences: (token, change) => updatePreferences({ prisma, topics }, token, change),
+    getPreferences: (token) => getPreferences(prisma, view, token),
+    updatePreferences: (token, change) => updatePreferences({ prisma, topics, view }, token, change),
     pause: (token) => pauseReader(prisma, token),
     resume: (token) => resumeReader(prisma, token),
     unsubscribe: (token, now) => unsubscribeReader(prisma, token, now),

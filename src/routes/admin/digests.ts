@@ -159,6 +159,7 @@ export const digestAdminRoutes: FastifyPluginAsyncTypebox<{ services: Services }
                 claimedAt: Nullable(Type.String()),
                 sentAt: Nullable(Type.String()),
                 nextAttemptAt: Type.String(),
+                dueAt: Type.String({ description: "the reader's local hour after the digest was prepared" }),
               }),
             ),
           }),
