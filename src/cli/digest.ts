@@ -24,8 +24,8 @@ export function registerDigest(program: Command): void {
           throw new CliError((err as Error).message);
         }
         if (opts.dryRun) return printDryRun(await services.digests.prepare(day, { dryRun: true }));
-        // A past day's readers' hours have all gone by: everything is due at once.
-        await sendDay(services, day, day < today(config.scheduler.timezone));
+        // A past day's readers' hours have all gone by: runDay makes everything due at once.
+        await sendDay(services, day);
       });
     });
 }
@@ -61,11 +61,11 @@ function printDryRun(report: PrepareReport): void {
   out('dry run: nothing was written or sent');
 }
 
-async function sendDay(services: Services, day: string, dueNow: boolean): Promise<void> {
+async function sendDay(services: Services, day: string): Promise<void> {
   const bar = process.stdout.isTTY ? startProgressBar(services, day) : undefined;
   let report: Awaited<ReturnType<Services['digests']['runDay']>>;
   try {
-    report = await services.digests.runDay(day, { trigger: 'cli', dueNow });
+    report = await services.digests.runDay(day, { trigger: 'cli' });
   } finally {
     await bar?.stop();
   }

@@ -12,7 +12,7 @@ import { cronHour } from '../subscriptions/delivery-settings.js';
 import { loadDayPapers } from './day-papers.js';
 import { countDeliveries, type DeliveryCounts } from './delivery-counts.js';
 import { type PaperView, toPaperView } from './paper-view.js';
-import { type PrepareReport, prepareDigest } from './prepare-digest.js';
+import { isPastDay, type PrepareReport, prepareDigest } from './prepare-digest.js';
 import { finishRun, type RunStatus, startRun } from './run-log.js';
 import { createSender, type SendOptions, type SendReport } from './send-deliveries.js';
 
@@ -27,7 +27,7 @@ export interface RunDayOptions {
   onProgress?: (progress: DayProgress) => void;
   /** Called with the run's id as soon as it is recorded (the admin API answers with it before the run ends). */
   onRun?: (runId: number) => void;
-  /** Send every delivery of the day now, whatever the readers' hours (a past day sent by hand). */
+  /** Send every delivery of the day now, whatever the readers' hours. Default: when the day is past. */
   dueNow?: boolean;
 }
 
@@ -130,8 +130,9 @@ export function createDigestService(deps: DigestServiceDeps): DigestService {
         options.onProgress?.({ phase: 'match' });
         // Templates compile and render threads start while Postgres matches: neither waits for the other.
         sender.warm();
-        prepare = await prepareDigest(prisma, day, { defaults, dueNow: options.dueNow }, deps.matcher);
-        if (options.dueNow && prepare.digestId !== undefined) await releaseScheduled(prisma, prepare.digestId);
+        const dueNow = options.dueNow ?? isPastDay(day, defaults.timezone);
+        prepare = await prepareDigest(prisma, day, { defaults, dueNow }, deps.matcher);
+        if (dueNow && prepare.digestId !== undefined) await releaseScheduled(prisma, prepare.digestId);
         timings.matchMs = prepare.matchMs;
         log.info({ ...prepare }, 'digest prepared');
         if (prepare.digestId === undefined) {

@@ -3,7 +3,7 @@
 // so running it again (after a crash, on a second instance, for readers who confirmed since) only adds what is
 // missing, and the sender resumes from the database alone.
 
-import { parseDay } from '../dates.js';
+import { parseDay, today } from '../dates.js';
 import type { PrismaClient } from '../db/client.js';
 import { loadReaderProfiles } from '../feedback/reader-profiles.js';
 import type { Interest } from '../relevance/interest-matcher.js';
@@ -31,7 +31,7 @@ export interface PrepareOptions {
   defaults?: SettingsDefaults;
   /** The time of preparation (tests pass their own). */
   now?: Date;
-  /** Everything due at once: a past day sent by hand. */
+  /** Everything due at once. Default: when `day` is before today in the operator's zone (a past day sent by hand). */
   dueNow?: boolean;
 }
 
@@ -143,6 +143,7 @@ export async function prepareDigest(
   const alreadySent = await loadAlreadySent(prisma, day, [...new Set([...papers, ...weekPapers].map((p) => p.id))]);
   const preparedAt = options.now ?? new Date();
   const defaults = options.defaults ?? UTC_DEFAULTS;
+  const dueNow = options.dueNow ?? isPastDay(day, defaults.timezone, preparedAt);
   const planned: PreparedDelivery[] = [];
   const unmatched: string[] = [];
   for (const reader of selections) {
@@ -154,9 +155,7 @@ export async function prepareDigest(
       if (options.dryRun) unmatched.push(row.email);
       continue;
     }
-    const due = options.dueNow
-      ? preparedAt
-      : dueAt(preparedAt, row.timezone ?? defaults.timezone, row.hour ?? defaults.hour);
+    const due = dueNow ? preparedAt : dueAt(preparedAt, row.timezone ?? defaults.timezone, row.hour ?? defaults.hour);
     planned.push({ subscriberId: row.id, email: row.email, ...selection, dueAt: due, byEmail: row.channel !== 'feed' });
   }
   report.matchMs = Math.round(performance.now() - started);
@@ -174,6 +173,11 @@ export async function prepareDigest(
     UPDATE digests SET status = 'sending', matched_at = now(), updated_at = now()
     WHERE id = ${report.digestId} AND status = 'matching'`;
   return report;
+}
+
+/** Whether `day` is over in the operator's zone: its readers' hours have all gone by. */
+export function isPastDay(day: string, timezone: string, now: Date = new Date()): boolean {
+  return day < today(timezone, now);
 }
 
 async function findDigestId(prisma: PrismaClient, day: string): Promise<number | undefined> {
