@@ -69,10 +69,11 @@ export function parseTimezone(value: unknown): string {
   });
 }
 
-/** Every time zone to offer, the operator's first. */
-export function timezoneChoices(operatorZone: string): string[] {
+/** Every time zone to offer, the operator's first (and the reader's own, should Intl's list lack it). */
+export function timezoneChoices(operatorZone: string, current?: string): string[] {
   const all = Intl.supportedValuesOf('timeZone');
-  return [operatorZone, ...all.filter((z) => z !== operatorZone)];
+  const first = [...new Set([operatorZone, current ?? operatorZone])];
+  return [...first, ...all.filter((z) => !first.includes(z))];
 }
 
 /** The hour of a cron expression's daily fire (`0 7 * * *` → 7); 0 when the hour field is not one number. */

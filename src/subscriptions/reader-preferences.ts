@@ -13,6 +13,7 @@ import {
 import { findReaderByToken } from './find-reader.js';
 import { normalizeKeywords } from './keywords.js';
 import type { ReaderStatus } from './reader-status.js';
+import { newToken } from './tokens.js';
 
 export const MIN_PAPERS = 1;
 export const MAX_PAPERS = 30;
@@ -83,6 +84,17 @@ export async function updatePreferences(
     }
   });
   return readPreferences(prisma, deps.view, reader.id);
+}
+
+/** A new feed token, in one statement on the reader's row; the old token matches nobody afterwards. */
+export async function replaceFeedToken(
+  prisma: PrismaClient,
+  view: PreferencesView,
+  token: unknown,
+): Promise<ReaderPreferences> {
+  const reader = await findReaderByToken(prisma, token);
+  await prisma.subscriber.update({ where: { id: reader.id }, data: { feedToken: newToken() } });
+  return readPreferences(prisma, view, reader.id);
 }
 
 function parseMaxPapers(value: unknown): number {

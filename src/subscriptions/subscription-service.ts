@@ -13,6 +13,7 @@ import {
   getPreferences,
   type PreferencesChange,
   type ReaderPreferences,
+  replaceFeedToken,
   updatePreferences,
 } from './reader-preferences.js';
 import type { ReaderStatus } from './reader-status.js';
@@ -50,6 +51,8 @@ export interface SubscriptionService {
 
   getPreferences(token: unknown): Promise<ReaderPreferences>;
   updatePreferences(token: unknown, change: PreferencesChange): Promise<ReaderPreferences>;
+  /** Gives the reader's feed a new token: the old feed URL answers 404 from now on. */
+  replaceFeedToken(token: unknown): Promise<ReaderPreferences>;
   pause(token: unknown): Promise<ReaderStatus>;
   resume(token: unknown): Promise<ReaderStatus>;
   unsubscribe(token: unknown, now?: Date): Promise<ReaderStatus>;
@@ -105,6 +108,7 @@ export function createSubscriptionService(deps: SubscriptionDeps): SubscriptionS
 
     getPreferences: (token) => getPreferences(prisma, view, token),
     updatePreferences: (token, change) => updatePreferences({ prisma, topics, view }, token, change),
+    replaceFeedToken: (token) => replaceFeedToken(prisma, view, token),
     pause: (token) => pauseReader(prisma, token),
     resume: (token) => resumeReader(prisma, token),
     unsubscribe: (token, now) => unsubscribeReader(prisma, token, now),

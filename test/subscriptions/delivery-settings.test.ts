@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { activeReader, buildReaderWorld, readerRow } from './readers.js';
+import { activeReader, buildReaderWorld, csrfIn, FORM, form, readerRow } from './readers.js';
 
 describe('delivery settings', () => {
   it('reads the operator defaults and saves every setting through PUT /api/preferences/:token', async () => {
@@ -72,5 +72,68 @@ describe('delivery settings', () => {
       assert.match(response.json().message, reason, JSON.stringify(payload));
     }
     assert.deepEqual(await readerRow(world.db.prisma, 'ada@example.org'), before);
+  });
+
+  it('the preferences page sets them with no scripts: a time-zone select with the operator zone first', async () => {
+    const world = await buildReaderWorld({ DIGEST_TIMEZONE: 'America/Chicago' });
+    const token = await activeReader(world, 'ada@example.org', ['agents']);
+    const page = await world.app.inject({ url: `/preferences/${token}` });
+    assert.equal(page.statusCode, 200);
+    assert.doesNotMatch(page.body, /<script/i);
+    const zones = [...page.body.matchAll(/<option(?: selected)?>([^<]+)<\/option>/g)].map((m) => m[1]);
+    assert.equal(zones[0], 'America/Chicago', "the operator's zone comes first");
+    assert.ok(zones.includes('Asia/Tokyo') && zones.length > 300, 'every IANA zone is offered');
+    assert.match(page.body, /<option selected>America\/Chicago<\/option>/);
+    for (const label of [
+      'How often',
+      'Day of a weekly digest',
+      'Time zone',
+      'Deliver at',
+      'Where',
+      'Never send me papers about',
+      'Authors I follow',
+    ]) {
+      assert.ok(page.body.includes(label), label);
+    }
+    const fields = {
+      csrf: csrfIn(page.body),
+      topics: ['agents'],
+      keywords: '',
+      maxPapers: '10',
+      cadence: 'weekly',
+      weekday: '5',
+      timezone: 'Europe/Paris',
+      hour: '9',
+      channel: 'both',
+      excludeKeywords: 'benchmark, survey',
+      authors: 'Yann LeCun\nFei-Fei Li',
+    };
+    const saved = await world.app.inject({
+      method: 'POST',
+      url: `/preferences/${token}`,
+      headers: FORM,
+      payload: form(fields),
+    });
+    assert.equal(saved.statusCode, 200, saved.body);
+    assert.match(saved.body, /Saved/);
+    const row = await readerRow(world.db.prisma, 'ada@example.org');
+    assert.equal(row?.cadence, 'weekly');
+    assert.equal(row?.weekday, 5);
+    assert.equal(row?.timezone, 'Europe/Paris');
+    assert.equal(row?.hour, 9);
+    assert.equal(row?.channel, 'both');
+    assert.deepEqual(row?.excludeKeywords, ['benchmark', 'survey']);
+    assert.deepEqual(row?.authors, ['Yann LeCun', 'Fei-Fei Li']);
+    assert.match(saved.body, /<option selected>Europe\/Paris<\/option>/);
+
+    const bad = await world.app.inject({
+      method: 'POST',
+      url: `/preferences/${token}`,
+      headers: FORM,
+      payload: form({ ...fields, csrf: csrfIn(saved.body), timezone: 'Atlantis/Capital', hour: '3' }),
+    });
+    assert.equal(bad.statusCode, 400);
+    assert.match(bad.body, /timezone must be an IANA time zone/);
+    assert.equal((await readerRow(world.db.prisma, 'ada@example.org'))?.hour, 9, 'nothing saved');
   });
 });

@@ -20,6 +20,7 @@ export function readerActions(token: string) {
     unsubscribe: `/unsubscribe/${t}`,
     resubscribe: `/unsubscribe/${t}/resubscribe`,
     undoFeedback: `/preferences/${t}/feedback/undo`,
+    replaceFeed: `/preferences/${t}/feed`,
   };
 }
 
