@@ -51,7 +51,10 @@ function settingsView(operatorZone: string, p: ReaderPreferences, typed: TypedSe
       { value: 'weekly', label: 'Weekly', checked: v.cadence === 'weekly' },
     ],
     weekdays: WEEKDAYS.map((label, i) => ({ value: i + 1, label, selected: v.weekday === String(i + 1) })),
-    timezones: timezoneChoices(operatorZone, p.timezone).map((zone) => ({ value: zone, selected: zone === v.timezone })),
+    timezones: timezoneChoices(operatorZone, p.timezone).map((zone) => ({
+      value: zone,
+      selected: zone === v.timezone,
+    })),
     hours: Array.from({ length: 24 }, (_, h) => ({
       value: h,
       label: `${String(h).padStart(2, '0')}:00`,
