@@ -1,4 +1,5 @@
 // papermail as a Fastify plugin: external plugins first, then the routes. server.ts and the tests register it.
+
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -10,6 +11,7 @@ import { errors, toErrorReply } from './errors.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { assetRoutes } from './routes/assets.js';
 import { digestRoutes } from './routes/digests.js';
+import { feedRoutes } from './routes/feed.js';
 import { healthRoutes } from './routes/health.js';
 import { answerClientError, answerFrameworkError, readBadEscapesLiterally } from './routes/pre-routing.js';
 import { readerApiRoutes } from './routes/reader-api.js';
@@ -69,6 +71,7 @@ async function app(fastify: FastifyInstance, { services }: AppOptions): Promise<
   await fastify.register(readerPages, { services });
   await fastify.register(digestRoutes, { services });
   await fastify.register(webhookRoutes, { services });
+  await fastify.register(feedRoutes, { services });
 }
 
 /** papermail as a Fastify plugin; needs `services` in its options. */

@@ -9,6 +9,8 @@ export interface Links {
   archive(): string;
   /** A "More like this" / "Not for me" link: the value is signed per delivery (src/feedback/feedback-value.ts). */
   feedback(value: string): string;
+  /** A reader's personal Atom feed, by its own revocable token. */
+  feed(feedToken: string): string;
 }
 
 export function createLinks(publicUrl: string): Links {
@@ -21,5 +23,6 @@ export function createLinks(publicUrl: string): Links {
     digest: (day) => `${base}/digests/${day}`,
     archive: () => `${base}/digests`,
     feedback: (value) => `${base}/feedback/${encodeURIComponent(value)}`,
+    feed: (feedToken) => `${base}/feed/${encodeURIComponent(feedToken)}`,
   };
 }

@@ -1,10 +1,12 @@
 // The one place that wires papermail together: config, logger and database in; the domain services out.
 // HTTP routes, the scheduler and the CLI all receive this same object. Routes never see Prisma: only services do.
+
 import { type AdminService, createAdminService } from './admin/admin-service.js';
 import type { Config } from './config.js';
 import type { PrismaClient } from './db/client.js';
 import { createDigestService, type DigestService } from './digest/digest-service.js';
 import { createFeedbackService, type FeedbackService } from './feedback/feedback-service.js';
+import { buildReaderFeed, type ReaderFeed } from './feeds/reader-feed.js';
 import { createHealthService, type HealthService } from './health/health-service.js';
 import { createIngestService, type IngestService } from './ingest/ingest-service.js';
 import { createLinks, type Links } from './links.js';
@@ -39,6 +41,8 @@ export interface Services {
   feedback: FeedbackService;
   /** Bounces and complaints that mail providers report by webhook. */
   webhooks: WebhookService;
+  /** Readers' personal Atom feeds. */
+  feeds: { readerFeed(feedToken: unknown): Promise<ReaderFeed> };
   /** Closes what the services opened (transports, timers). The database is closed by its owner. */
   close(): Promise<void>;
 }
@@ -89,6 +93,7 @@ export function createServices(deps: ServiceDeps): Services {
     matcher,
     feedback: createFeedbackService({ prisma, links, secret }),
     webhooks: createWebhookService({ prisma, config, log, fetchText: deps.fetchText }),
+    feeds: { readerFeed: (feedToken) => buildReaderFeed(prisma, links, feedToken) },
     async close() {
       // Background admin work (resends, runs) first: it still needs the mailer.
       await admin.digests.close();

@@ -67,6 +67,8 @@ export interface DeliveryView {
   claimedAt: string | null;
   sentAt: string | null;
   nextAttemptAt: string;
+  /** Not sent before: the reader's local hour after the digest was prepared. */
+  dueAt: string;
 }
 
 interface SummaryRow {
@@ -166,6 +168,7 @@ export async function findReaderDeliveries(
       claimedAt: d.claimedAt?.toISOString() ?? null,
       sentAt: d.sentAt?.toISOString() ?? null,
       nextAttemptAt: d.nextAttemptAt.toISOString(),
+      dueAt: d.dueAt.toISOString(),
     })),
   };
 }

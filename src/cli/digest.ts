@@ -24,6 +24,7 @@ export function registerDigest(program: Command): void {
           throw new CliError((err as Error).message);
         }
         if (opts.dryRun) return printDryRun(await services.digests.prepare(day, { dryRun: true }));
+        // A past day's readers' hours have all gone by: runDay makes everything due at once.
         await sendDay(services, day);
       });
     });
@@ -79,13 +80,15 @@ async function sendDay(services: Services, day: string): Promise<void> {
       (prepare.noMatch ? `, ${prepare.noMatch} readers with no match today get nothing` : ''),
   );
   const c = counts!;
+  const waiting = c.pending - c.scheduled + c.sending;
   out(
-    `sent ${c.sent} · failed ${c.failed} · skipped ${c.skipped} · pending ${c.pending + c.sending} ` +
+    `sent ${c.sent} · failed ${c.failed} · skipped ${c.skipped} · pending ${waiting} ` +
+      (c.scheduled ? `· due later at the readers' hours ${c.scheduled} ` : '') +
       `(of ${c.total}, in ${(report.timings.totalMs / 1000).toFixed(1)} s)`,
   );
   const problems: string[] = [];
   if (c.failed > 0) problems.push(`${c.failed} ${c.failed === 1 ? 'delivery' : 'deliveries'} failed`);
-  if (c.pending + c.sending > 0) problems.push(`${c.pending + c.sending} still pending (retries not due yet)`);
+  if (waiting > 0) problems.push(`${waiting} still pending (retries not due yet)`);
   if (problems.length > 0) throw new CliError(`${day}: ${problems.join(', ')}`);
 }
 

@@ -41,7 +41,7 @@ export function claimDeliveries(prisma: PrismaClient, o: ClaimOptions): Promise<
   return prisma.$queryRaw<ClaimedDelivery[]>`
     WITH picked AS (
       SELECT d.id FROM deliveries d
-      WHERE d.status IN ('pending', 'sending') AND d.next_attempt_at <= now() ${digestFilter}
+      WHERE d.status IN ('pending', 'sending') AND d.next_attempt_at <= now() AND d.due_at <= now() ${digestFilter}
       -- The order of deliveries_claimable_idx, so the index scan stops after LIMIT rows. A second sort key makes
       -- Postgres sort every unfinished delivery first: 190 ms per claim at 100,000 deliveries instead of 40.
       ORDER BY d.next_attempt_at

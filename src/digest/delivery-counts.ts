@@ -13,12 +13,15 @@ export interface StatusTally {
 export interface DeliveryCounts extends StatusTally {
   /** When the earliest unfinished delivery is due (a retry, or a lapsed claim); undefined when none is left. */
   nextDueAt: Date | undefined;
+  /** Pending deliveries whose reader's hour has not come yet (counted in `pending` too). */
+  scheduled: number;
 }
 
 /** Deliveries of one digest by status (originals and resends). */
 export async function countDeliveries(prisma: PrismaClient, digestId: number): Promise<DeliveryCounts> {
-  const rows = await prisma.$queryRaw<{ status: string; n: number; due: Date | null }[]>`
-    SELECT status::text AS status, count(*)::int AS n, min(next_attempt_at) AS due
+  const rows = await prisma.$queryRaw<{ status: string; n: number; due: Date | null; later: number }[]>`
+    SELECT status::text AS status, count(*)::int AS n, min(next_attempt_at) AS due,
+           (count(*) FILTER (WHERE due_at > now()))::int AS later
     FROM deliveries WHERE digest_id = ${digestId} GROUP BY status`;
   const counts: DeliveryCounts = {
     pending: 0,
@@ -28,10 +31,12 @@ export async function countDeliveries(prisma: PrismaClient, digestId: number): P
     skipped: 0,
     total: 0,
     nextDueAt: undefined,
+    scheduled: 0,
   };
   for (const row of rows) {
     if (row.status in counts) (counts as unknown as Record<string, number>)[row.status] = row.n;
     counts.total += row.n;
+    if (row.status === 'pending') counts.scheduled = row.later;
     if ((row.status === 'pending' || row.status === 'sending') && row.due) {
       if (!counts.nextDueAt || row.due < counts.nextDueAt) counts.nextDueAt = row.due;
     }

@@ -8,10 +8,11 @@ import type { Logger } from '../logger.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { InterestMatcher } from '../relevance/matcher-service.js';
 import { sleep } from '../sleep.js';
+import { cronHour } from '../subscriptions/delivery-settings.js';
 import { loadDayPapers } from './day-papers.js';
 import { countDeliveries, type DeliveryCounts } from './delivery-counts.js';
 import { type PaperView, toPaperView } from './paper-view.js';
-import { type PrepareReport, prepareDigest } from './prepare-digest.js';
+import { isPastDay, type PrepareReport, prepareDigest } from './prepare-digest.js';
 import { finishRun, type RunStatus, startRun } from './run-log.js';
 import { createSender, type SendOptions, type SendReport } from './send-deliveries.js';
 
@@ -26,6 +27,8 @@ export interface RunDayOptions {
   onProgress?: (progress: DayProgress) => void;
   /** Called with the run's id as soon as it is recorded (the admin API answers with it before the run ends). */
   onRun?: (runId: number) => void;
+  /** Send every delivery of the day now, whatever the readers' hours. Default: when the day is past. */
+  dueNow?: boolean;
 }
 
 export interface DayProgress {
@@ -54,7 +57,7 @@ export interface WebDigest {
 
 export interface DigestService {
   /** Matches the day's papers to every active reader and writes the missing deliveries (or, dry, only says). */
-  prepare(day: string, options?: { dryRun?: boolean }): Promise<PrepareReport>;
+  prepare(day: string, options?: { dryRun?: boolean; now?: Date; dueNow?: boolean }): Promise<PrepareReport>;
   /** Sends every due delivery (of one digest, or all). Safe to run in several processes at once. */
   sendPending(options?: SendOptions): Promise<SendReport>;
   /** ingest (when given) -> prepare -> send until done or the wait limit; recorded in `runs`. */
@@ -85,6 +88,7 @@ const POLL_MS = 1000;
 export function createDigestService(deps: DigestServiceDeps): DigestService {
   const { prisma, config, log } = deps;
   const sender = createSender(deps);
+  const defaults = { timezone: config.scheduler.timezone, hour: cronHour(config.scheduler.cron) };
 
   const digestIdOf = async (day: string) => {
     const rows = await prisma.$queryRaw<{ id: number }[]>`SELECT id FROM digests WHERE date = ${day}::date`;
@@ -92,7 +96,7 @@ export function createDigestService(deps: DigestServiceDeps): DigestService {
   };
 
   const service: DigestService = {
-    prepare: (day, options) => prepareDigest(prisma, day, options, deps.matcher),
+    prepare: (day, options) => prepareDigest(prisma, day, { ...options, defaults }, deps.matcher),
     sendPending: (options) => sender.sendPending(options),
 
     async runDay(day, options = {}) {
@@ -126,7 +130,9 @@ export function createDigestService(deps: DigestServiceDeps): DigestService {
         options.onProgress?.({ phase: 'match' });
         // Templates compile and render threads start while Postgres matches: neither waits for the other.
         sender.warm();
-        prepare = await prepareDigest(prisma, day, {}, deps.matcher);
+        const dueNow = options.dueNow ?? isPastDay(day, defaults.timezone);
+        prepare = await prepareDigest(prisma, day, { defaults, dueNow }, deps.matcher);
+        if (dueNow && prepare.digestId !== undefined) await releaseScheduled(prisma, prepare.digestId);
         timings.matchMs = prepare.matchMs;
         log.info({ ...prepare }, 'digest prepared');
         if (prepare.digestId === undefined) {
@@ -141,7 +147,8 @@ export function createDigestService(deps: DigestServiceDeps): DigestService {
           const pass = await sender.sendPending({ digestId: prepare.digestId, signal: options.signal });
           addReport(send, pass);
           counts = await countDeliveries(prisma, prepare.digestId);
-          if (counts.pending + counts.sending === 0 || options.signal?.aborted) break;
+          // Deliveries due at their readers' later hours are the sender loop's, not this run's to wait for.
+          if (counts.pending - counts.scheduled + counts.sending === 0 || options.signal?.aborted) break;
           // Retries later, or deliveries another sender holds: wait for them, up to the limit.
           const due = counts.nextDueAt?.getTime() ?? Date.now();
           if (due > deadline || Date.now() >= deadline) break;
@@ -149,8 +156,8 @@ export function createDigestService(deps: DigestServiceDeps): DigestService {
           await sleep(Math.min(Math.max(due - Date.now(), 50), POLL_MS), options.signal);
         }
         timings.sendMs = Math.round(performance.now() - t);
-        const unfinished = counts.pending + counts.sending;
-        if (unfinished === 0) {
+        const unfinished = counts.pending - counts.scheduled + counts.sending;
+        if (counts.pending + counts.sending === 0) {
           await prisma.$executeRaw`
             UPDATE digests SET status = 'done', finished_at = now(), updated_at = now()
             WHERE id = ${prepare.digestId} AND status <> 'done'`;
@@ -199,6 +206,13 @@ export function createDigestService(deps: DigestServiceDeps): DigestService {
     },
   };
   return service;
+}
+
+/** Makes every pending delivery of the digest due now (a day sent by hand after the readers' hours). */
+async function releaseScheduled(prisma: PrismaClient, digestId: number): Promise<void> {
+  await prisma.$executeRaw`
+    UPDATE deliveries SET due_at = now(), next_attempt_at = least(next_attempt_at, now()), updated_at = now()
+    WHERE digest_id = ${digestId} AND status = 'pending' AND due_at > now()`;
 }
 
 function addReport(total: SendReport, pass: SendReport): void {

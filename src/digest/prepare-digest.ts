@@ -3,13 +3,15 @@
 // so running it again (after a crash, on a second instance, for readers who confirmed since) only adds what is
 // missing, and the sender resumes from the database alone.
 
-import { parseDay } from '../dates.js';
+import { parseDay, today } from '../dates.js';
 import type { PrismaClient } from '../db/client.js';
 import { loadReaderProfiles } from '../feedback/reader-profiles.js';
 import type { Interest } from '../relevance/interest-matcher.js';
 import { createInterestMatcher, type InterestMatcher } from '../relevance/matcher-service.js';
-import { type DayPaper, loadDayPapers } from './day-papers.js';
-import { loadTopicInterests, readerInterests } from './reader-interests.js';
+import { dueAt, localWeekday } from '../schedule/due-time.js';
+import type { Cadence, Channel, SettingsDefaults } from '../subscriptions/delivery-settings.js';
+import { type DayPaper, loadDayPapers, loadPeriodPapers, weekStart } from './day-papers.js';
+import { keywordInterest, loadTopicInterests, readerInterests } from './reader-interests.js';
 import { type DeliveryMatches, type ReaderInterests, selectPapers } from './select-papers.js';
 
 export interface PreparedDelivery {
@@ -17,6 +19,20 @@ export interface PreparedDelivery {
   email: string;
   paperIds: string[];
   matches: DeliveryMatches;
+  /** When the sender may send it: the reader's local hour after preparation. */
+  dueAt: Date;
+  /** False for a feed-only reader. */
+  byEmail: boolean;
+}
+
+export interface PrepareOptions {
+  dryRun?: boolean;
+  /** The reader's time zone and hour when they chose none (DIGEST_TIMEZONE, the hour of DIGEST_CRON). */
+  defaults?: SettingsDefaults;
+  /** The time of preparation (tests pass their own). */
+  now?: Date;
+  /** Everything due at once. Default: when `day` is before today in the operator's zone (a past day sent by hand). */
+  dueNow?: boolean;
 }
 
 export interface PrepareReport {
@@ -30,6 +46,8 @@ export interface PrepareReport {
   created: number;
   /** Readers with nothing to send today (no match, and no top-three option). */
   noMatch: number;
+  /** Weekly readers whose weekday this is not: nothing for them today. */
+  notTheirDay: number;
   /** Distinct topics and keywords matched (each once, whatever the number of readers). */
   interests: { topics: number; keywords: number };
   matchMs: number;
@@ -46,14 +64,23 @@ interface ReaderRow {
   maxPapers: number;
   topWhenNoMatch: boolean;
   topicIds: number[];
+  cadence: Cadence;
+  weekday: number;
+  timezone: string | null;
+  hour: number | null;
+  channel: Channel;
+  excludeKeywords: string[];
+  authors: string[];
 }
+
+const UTC_DEFAULTS: SettingsDefaults = { timezone: 'UTC', hour: 0 };
 
 const INSERT_CHUNK = 2000;
 
 export async function prepareDigest(
   prisma: PrismaClient,
   day: string,
-  options: { dryRun?: boolean } = {},
+  options: PrepareOptions = {},
   // The services pass theirs (src/services.ts); the matcher holds no state, so a fresh one is the same matcher.
   matcher: InterestMatcher = createInterestMatcher(prisma),
 ): Promise<PrepareReport> {
@@ -67,13 +94,18 @@ export async function prepareDigest(
     readers: 0,
     created: 0,
     noMatch: 0,
+    notTheirDay: 0,
     interests: { topics: 0, keywords: 0 },
     matchMs: 0,
   };
   if (papers.length === 0) return report;
 
   report.digestId = options.dryRun ? await findDigestId(prisma, day) : await ensureDigest(prisma, day);
-  const readers = await loadWaitingReaders(prisma, report.digestId);
+  const weekday = localWeekday(new Date(`${day}T12:00:00Z`), 'UTC');
+  const waiting = await loadWaitingReaders(prisma, report.digestId);
+  // A weekly reader gets the week on their weekday, nothing on the others.
+  const readers = waiting.filter((r) => r.cadence === 'daily' || r.weekday === weekday);
+  report.notTheirDay = waiting.length - readers.length;
   report.readers = readers.length;
 
   const topics = await loadTopicInterests(prisma, [...new Set(readers.flatMap((r) => r.topicIds))]);
@@ -81,37 +113,50 @@ export async function prepareDigest(
     prisma,
     readers.map((r) => r.id),
   );
-  const interests = new Map<string, Interest>();
+  const daily = new Map<string, Interest>();
+  const weekly = new Map<string, Interest>();
   const selections: (ReaderInterests & { row: ReaderRow })[] = readers.map((row) => {
     const own = readerInterests(row.topicIds, row.keywords, topics);
-    for (const interest of own) interests.set(interest.key, interest);
+    // Exclusions are matched like keywords (and share the matching with anyone's keyword of the same text).
+    const excludes = row.excludeKeywords.map(keywordInterest).filter((i) => i !== undefined);
+    const pool = row.cadence === 'weekly' ? weekly : daily;
+    for (const interest of [...own, ...excludes]) pool.set(interest.key, interest);
     return {
       row,
       interests: own.map(({ key, label }) => ({ key, label })),
       maxPapers: row.maxPapers,
       topWhenNoMatch: row.topWhenNoMatch,
       profile: profiles.get(row.id),
+      excludes: excludes.map((i) => i.key),
+      authors: row.authors,
     };
   });
-  const topicCount = [...interests.values()].filter((i) => i.kind === 'topic').length;
-  report.interests = { topics: topicCount, keywords: interests.size - topicCount };
+  const all = new Map([...daily, ...weekly]);
+  const topicCount = [...all.values()].filter((i) => i.kind === 'topic').length;
+  report.interests = { topics: topicCount, keywords: all.size - topicCount };
 
-  const matches = matcher.matchPapers(papers, [...interests.values()]);
-  const alreadySent = await loadAlreadySent(
-    prisma,
-    day,
-    papers.map((p) => p.id),
-  );
+  const dayContext = { papers, matches: matcher.matchPapers(papers, [...daily.values()]) };
+  const weekPapers = readers.some((r) => r.cadence === 'weekly')
+    ? await loadPeriodPapers(prisma, weekStart(day), day)
+    : [];
+  const weekContext = { papers: weekPapers, matches: matcher.matchPapers(weekPapers, [...weekly.values()]) };
+  const alreadySent = await loadAlreadySent(prisma, day, [...new Set([...papers, ...weekPapers].map((p) => p.id))]);
+  const preparedAt = options.now ?? new Date();
+  const defaults = options.defaults ?? UTC_DEFAULTS;
+  const dueNow = options.dueNow ?? isPastDay(day, defaults.timezone, preparedAt);
   const planned: PreparedDelivery[] = [];
   const unmatched: string[] = [];
   for (const reader of selections) {
-    const selection = selectPapers(reader, { papers, matches }, alreadySent.get(reader.row.id));
+    const { row } = reader;
+    const context = row.cadence === 'weekly' ? weekContext : dayContext;
+    const selection = selectPapers(reader, context, alreadySent.get(row.id));
     if (!selection) {
       report.noMatch++;
-      if (options.dryRun) unmatched.push(reader.row.email);
+      if (options.dryRun) unmatched.push(row.email);
       continue;
     }
-    planned.push({ subscriberId: reader.row.id, email: reader.row.email, ...selection });
+    const due = dueNow ? preparedAt : dueAt(preparedAt, row.timezone ?? defaults.timezone, row.hour ?? defaults.hour);
+    planned.push({ subscriberId: row.id, email: row.email, ...selection, dueAt: due, byEmail: row.channel !== 'feed' });
   }
   report.matchMs = Math.round(performance.now() - started);
 
@@ -128,6 +173,11 @@ export async function prepareDigest(
     UPDATE digests SET status = 'sending', matched_at = now(), updated_at = now()
     WHERE id = ${report.digestId} AND status = 'matching'`;
   return report;
+}
+
+/** Whether `day` is over in the operator's zone: its readers' hours have all gone by. */
+export function isPastDay(day: string, timezone: string, now: Date = new Date()): boolean {
+  return day < today(timezone, now);
 }
 
 async function findDigestId(prisma: PrismaClient, day: string): Promise<number | undefined> {
@@ -147,6 +197,8 @@ export async function ensureDigest(prisma: PrismaClient, day: string): Promise<n
 function loadWaitingReaders(prisma: PrismaClient, digestId: number | undefined): Promise<ReaderRow[]> {
   return prisma.$queryRaw<ReaderRow[]>`
     SELECT s.id, s.email, s.keywords, s.max_papers AS "maxPapers", s.top_when_no_match AS "topWhenNoMatch",
+           s.cadence::text AS cadence, s.weekday, s.timezone, s.hour, s.channel::text AS channel,
+           s.exclude_keywords AS "excludeKeywords", s.authors,
            coalesce(array_agg(st.topic_id ORDER BY st.topic_id) FILTER (WHERE st.topic_id IS NOT NULL), '{}')
              AS "topicIds"
     FROM subscribers s
@@ -160,7 +212,8 @@ function loadWaitingReaders(prisma: PrismaClient, digestId: number | undefined):
 }
 
 /**
- * Per reader, today's papers that an other day's digest already carried to them (sent, or still on its way).
+ * Per reader, today's papers that an other day's digest already carried to them (sent, still on its way, or
+ * put in a feed-only reader's feed).
  * A digest only carries papers listed on its own day, so only the digests of days on which today's papers were
  * also listed need looking at: a handful of rows, however long the history.
  */
@@ -175,7 +228,7 @@ async function loadAlreadySent(
     FROM deliveries d JOIN digests g ON g.id = d.digest_id
     WHERE g.date IN (
         SELECT DISTINCT l.date FROM listings l WHERE l.paper_id = ANY(${paperIds}::text[]) AND l.date <> ${day}::date)
-      AND d.status IN ('pending', 'sending', 'sent')
+      AND (d.status IN ('pending', 'sending', 'sent') OR (d.status = 'skipped' AND NOT d.by_email))
       AND d.paper_ids && ${paperIds}::text[]`;
   const out = new Map<number, Set<string>>();
   for (const row of rows) {
@@ -189,11 +242,23 @@ async function loadAlreadySent(
 /** Writes deliveries; rows that exist already (another run got there first) are left alone. Returns how many. */
 async function insertDeliveries(prisma: PrismaClient, digestId: number, rows: PreparedDelivery[]): Promise<number> {
   const payload = JSON.stringify(
-    rows.map((r) => ({ subscriber_id: r.subscriberId, paper_ids: r.paperIds, matches: r.matches })),
+    rows.map((r) => ({
+      subscriber_id: r.subscriberId,
+      paper_ids: r.paperIds,
+      matches: r.matches,
+      due_at: r.dueAt.toISOString(),
+      by_email: r.byEmail,
+    })),
   );
+  // A feed-only reader's row is final at once: skipped for email, kept for the feed. The claim follows
+  // next_attempt_at, so a delivery due later is not even looked at before its time.
   return prisma.$executeRaw`
-    INSERT INTO deliveries (digest_id, subscriber_id, paper_ids, matches, updated_at)
-    SELECT ${digestId}, r.subscriber_id, r.paper_ids, r.matches, now()
-    FROM jsonb_to_recordset(${payload}::jsonb) AS r(subscriber_id int, paper_ids text[], matches jsonb)
+    INSERT INTO deliveries (digest_id, subscriber_id, paper_ids, matches, due_at, next_attempt_at, by_email, status,
+                            last_error, updated_at)
+    SELECT ${digestId}, r.subscriber_id, r.paper_ids, r.matches, r.due_at AT TIME ZONE 'UTC', r.due_at AT TIME ZONE 'UTC',
+           r.by_email, (CASE WHEN r.by_email THEN 'pending' ELSE 'skipped' END)::delivery_status,
+           CASE WHEN r.by_email THEN NULL ELSE 'feed only: not emailed' END, now()
+    FROM jsonb_to_recordset(${payload}::jsonb)
+      AS r(subscriber_id int, paper_ids text[], matches jsonb, due_at timestamptz, by_email boolean)
     ON CONFLICT (digest_id, subscriber_id) WHERE resend_of_id IS NULL DO NOTHING`;
 }

@@ -2,6 +2,7 @@
 
 import type { InterestMatches } from '../relevance/interest-matcher.js';
 import { createReranker, type ReaderProfile } from '../relevance/rerank-for-reader.js';
+import { foldName } from '../subscriptions/delivery-settings.js';
 import type { DayPaper } from './day-papers.js';
 
 /** Why a delivery carries what it carries; stored in deliveries.matches and read back by the renderer. */
@@ -23,6 +24,10 @@ export interface ReaderInterests {
   topWhenNoMatch: boolean;
   /** The reader's own feedback, which re-ranks their matches (and theirs alone). */
   profile?: ReaderProfile;
+  /** Interest keys of the reader's exclusions: a paper matching any of them is never sent (unless by `authors`). */
+  excludes?: string[];
+  /** Followed authors as the reader typed them: their papers are always included, first, with "by <name>". */
+  authors?: string[];
 }
 
 export interface Selection {
@@ -52,10 +57,13 @@ export function selectPapers(
   day: DayContext,
   alreadySent: ReadonlySet<string> | undefined,
 ): Selection | undefined {
-  const fresh = (id: string) => !alreadySent?.has(id);
+  const byAuthor = followedPapers(reader.authors, day, alreadySent);
+  const vetoed = vetoedPapers(reader.excludes, day);
+  const fresh = (id: string) => !alreadySent?.has(id) && !vetoed.has(id) && !byAuthor.has(id);
   const labels = reader.interests.map((i) => i.label);
+  const room = Math.max(reader.maxPapers - byAuthor.size, 0);
   if (reader.interests.length === 0) {
-    return trending(day, fresh, reader.maxPapers, labels, 'trending');
+    return withAuthors(byAuthor, trending(day, fresh, room, labels, 'trending'), labels);
   }
 
   const scored = new Map<string, Scored>();
@@ -63,6 +71,11 @@ export function selectPapers(
     const papers = day.matches.get(interest.key);
     if (!papers) continue;
     for (const [paperId, match] of papers) {
+      const followed = byAuthor.get(paperId);
+      if (followed) {
+        if (!followed.includes(interest.label)) followed.push(interest.label);
+        continue;
+      }
       if (!fresh(paperId)) continue;
       const relevance = match.strength;
       const entry = scored.get(paperId);
@@ -81,10 +94,11 @@ export function selectPapers(
   }
   if (reader.profile) applyFeedback(scored, reader.profile, day);
   if (scored.size === 0) {
+    if (byAuthor.size > 0) return withAuthors(byAuthor, undefined, labels);
     return reader.topWhenNoMatch ? trending(day, fresh, TOP_WHEN_NO_MATCH, labels, 'no-match') : undefined;
   }
 
-  const maxUpvotes = day.papers[0]?.upvotes ?? 0;
+  const maxUpvotes = Math.max(0, ...day.papers.map((p) => p.upvotes));
   const upvoteScale = Math.log1p(Math.max(maxUpvotes, 1));
   const ranked = day.papers
     .filter((p) => scored.has(p.id))
@@ -95,7 +109,7 @@ export function selectPapers(
       return { id: paper.id, score, order };
     })
     .sort((a, b) => b.score - a.score || a.order - b.order)
-    .slice(0, reader.maxPapers);
+    .slice(0, room);
 
   const why: Record<string, string[]> = {};
   const keys: Record<string, string[]> = {};
@@ -104,7 +118,55 @@ export function selectPapers(
     why[id] = entry.why;
     keys[id] = [...new Set(entry.strengths.map((s) => s.key))];
   }
-  return { paperIds: ranked.map((r) => r.id), matches: { interests: labels, why, keys } };
+  return withAuthors(
+    byAuthor,
+    { paperIds: ranked.map((r) => r.id), matches: { interests: labels, why, keys } },
+    labels,
+  );
+}
+
+/** The day's papers by a followed author (case and accents folded), each with its "by <name>" reasons. */
+function followedPapers(
+  authors: readonly string[] | undefined,
+  day: DayContext,
+  alreadySent: ReadonlySet<string> | undefined,
+): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  if (!authors?.length) return out;
+  const followed = new Map(authors.map((name) => [foldName(name), name]));
+  for (const paper of day.papers) {
+    if (alreadySent?.has(paper.id)) continue;
+    const names = paper.authors.map((a) => followed.get(foldName(a))).filter((n) => n !== undefined);
+    if (names.length > 0)
+      out.set(
+        paper.id,
+        names.map((n) => `by ${n}`),
+      );
+  }
+  return out;
+}
+
+/** Papers matching any of the reader's exclusions. */
+function vetoedPapers(excludes: readonly string[] | undefined, day: DayContext): Set<string> {
+  const out = new Set<string>();
+  for (const key of excludes ?? []) for (const id of day.matches.get(key)?.keys() ?? []) out.add(id);
+  return out;
+}
+
+/** Followed authors' papers first (in list order), then the rest of the selection. */
+function withAuthors(
+  byAuthor: ReadonlyMap<string, string[]>,
+  rest: Selection | undefined,
+  interests: string[],
+): Selection | undefined {
+  if (byAuthor.size === 0) return rest;
+  const why: Record<string, string[]> = Object.fromEntries(byAuthor);
+  const selection: Selection = {
+    paperIds: [...byAuthor.keys(), ...(rest?.paperIds ?? [])],
+    matches: { interests, why: { ...why, ...rest?.matches.why }, keys: { ...rest?.matches.keys } },
+  };
+  if (rest?.matches.note) selection.matches.note = rest.matches.note;
+  return selection;
 }
 
 interface Scored {
@@ -130,7 +192,7 @@ function trending(
   interests: string[],
   note: 'trending' | 'no-match',
 ): Selection | undefined {
-  const papers = day.papers.filter((p) => fresh(p.id)).slice(0, count);
+  const papers = count > 0 ? day.papers.filter((p) => fresh(p.id)).slice(0, count) : [];
   if (papers.length === 0) return undefined;
   const why: Record<string, string[]> = {};
   for (const p of papers) why[p.id] = [];

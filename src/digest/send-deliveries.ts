@@ -17,7 +17,7 @@ import { mailDomain } from '../mail/message-options.js';
 import { classifySendError } from './classify-send-error.js';
 import type { ComposedMessage, DigestJob, DigestPapers } from './compose-digest.js';
 import { type Composer, createComposer } from './composer.js';
-import { loadDayPapers } from './day-papers.js';
+import { loadPeriodPapers, weekStart } from './day-papers.js';
 import {
   type ClaimedDelivery,
   claimDeliveries,
@@ -304,6 +304,7 @@ async function loadDigestPapers(prisma: PrismaClient, digestId: number): Promise
   const rows = await prisma.$queryRaw<{ day: string }[]>`
     SELECT to_char(date, 'YYYY-MM-DD') AS day FROM digests WHERE id = ${digestId}`;
   const day = rows[0]!.day;
-  const papers = await loadDayPapers(prisma, day);
+  // A weekly delivery carries papers of the whole week that ends on the digest's day.
+  const papers = await loadPeriodPapers(prisma, weekStart(day), day);
   return { day, papers: new Map(papers.map((p) => [p.id, toPaperView(p)])) };
 }

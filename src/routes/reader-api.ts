@@ -6,6 +6,7 @@ import { Type } from '@sinclair/typebox';
 import type { Services } from '../services.js';
 import { MAX_KEYWORDS } from '../subscriptions/keywords.js';
 import { MAX_PAPERS, MIN_PAPERS } from '../subscriptions/reader-preferences.js';
+import { DeliverySettingsChangeSchema, DeliverySettingsSchema } from './delivery-settings-schema.js';
 import { ErrorSchema } from './error-schema.js';
 import { PlainText } from './plain-text-schema.js';
 import { SubscriberStatusSchema as StatusSchema } from './subscriber-status-schema.js';
@@ -36,28 +37,35 @@ export const SIGNUP_ACCEPTED = {
 
 const AcceptedSchema = Type.Object({ status: Type.Literal('accepted'), message: Type.String() });
 
-const PreferencesSchema = Type.Object({
-  email: Type.String(),
-  status: StatusSchema,
-  confirmed: Type.Boolean(),
-  topics: Type.Array(Type.String()),
-  keywords: Type.Array(Type.String()),
-  maxPapers: Type.Integer(),
-  topWhenNoMatch: Type.Boolean(),
-});
+const PreferencesSchema = Type.Composite([
+  Type.Object({
+    email: Type.String(),
+    status: StatusSchema,
+    confirmed: Type.Boolean(),
+    topics: Type.Array(Type.String()),
+    keywords: Type.Array(Type.String()),
+    maxPapers: Type.Integer(),
+    topWhenNoMatch: Type.Boolean(),
+  }),
+  DeliverySettingsSchema,
+  Type.Object({ feedUrl: Type.String({ description: 'read-only: the personal Atom feed' }) }),
+]);
 
-const PreferencesChangeSchema = Type.Object(
-  {
-    topics: Type.Optional(TopicSlugs),
-    keywords: Type.Optional(Keywords),
-    maxPapers: Type.Optional(Type.Integer({ description: `${MIN_PAPERS} to ${MAX_PAPERS}` })),
-    topWhenNoMatch: Type.Optional(Type.Boolean()),
-    status: Type.Optional(
-      Type.Union([Type.Literal('active'), Type.Literal('paused'), Type.Literal('unsubscribed')], {
-        description: 'paused pauses, active resumes (or resubscribes), unsubscribed unsubscribes',
-      }),
-    ),
-  },
+const PreferencesChangeSchema = Type.Composite(
+  [
+    DeliverySettingsChangeSchema,
+    Type.Object({
+      topics: Type.Optional(TopicSlugs),
+      keywords: Type.Optional(Keywords),
+      maxPapers: Type.Optional(Type.Integer({ description: `${MIN_PAPERS} to ${MAX_PAPERS}` })),
+      topWhenNoMatch: Type.Optional(Type.Boolean()),
+      status: Type.Optional(
+        Type.Union([Type.Literal('active'), Type.Literal('paused'), Type.Literal('unsubscribed')], {
+          description: 'paused pauses, active resumes (or resubscribes), unsubscribed unsubscribes',
+        }),
+      ),
+    }),
+  ],
   STRICT,
 );
 

@@ -2,15 +2,23 @@
 // Changes apply to the next digest (matching reads them when it runs).
 import type { PrismaClient } from '../db/client.js';
 import { errors } from '../errors.js';
+import type { Links } from '../links.js';
 import type { TopicService } from '../topics/topic-service.js';
+import {
+  type DeliverySettings,
+  type DeliverySettingsInput,
+  parseSettingsChange,
+  type SettingsDefaults,
+} from './delivery-settings.js';
 import { findReaderByToken, unknownLink } from './find-reader.js';
 import { normalizeKeywords } from './keywords.js';
 import type { ReaderStatus } from './reader-status.js';
+import { newToken } from './tokens.js';
 
 export const MIN_PAPERS = 1;
 export const MAX_PAPERS = 30;
 
-export interface ReaderPreferences {
+export interface ReaderPreferences extends DeliverySettings {
   email: string;
   status: ReaderStatus;
   /** Whether the address was ever confirmed (only then can an unsubscribed reader come back without a new sign-up). */
@@ -20,19 +28,31 @@ export interface ReaderPreferences {
   keywords: string[];
   maxPapers: number;
   topWhenNoMatch: boolean;
+  /** The reader's personal Atom feed (its own token, which grants nothing else). */
+  feedUrl: string;
+}
+
+/** What reading preferences needs besides the database: the operator's defaults and the feed link. */
+export interface PreferencesView {
+  defaults: SettingsDefaults;
+  links: Pick<Links, 'feed'>;
 }
 
 /** A change of preferences: what is left out stays as it is. */
-export interface PreferencesChange {
+export interface PreferencesChange extends DeliverySettingsInput {
   topics?: readonly string[];
   keywords?: readonly unknown[];
   maxPapers?: unknown;
   topWhenNoMatch?: boolean;
 }
 
-export async function getPreferences(prisma: PrismaClient, token: unknown): Promise<ReaderPreferences> {
+export async function getPreferences(
+  prisma: PrismaClient,
+  view: PreferencesView,
+  token: unknown,
+): Promise<ReaderPreferences> {
   const reader = await findReaderByToken(prisma, token);
-  return readPreferences(prisma, reader.id);
+  return readPreferences(prisma, view, reader.id);
 }
 
 /**
@@ -41,7 +61,7 @@ export async function getPreferences(prisma: PrismaClient, token: unknown): Prom
  * it to match (404, nothing written back), and one that comes later waits for it and then clears everything.
  */
 export async function updatePreferences(
-  deps: { prisma: PrismaClient; topics: TopicService },
+  deps: { prisma: PrismaClient; topics: TopicService; view: PreferencesView },
   token: unknown,
   change: PreferencesChange,
 ): Promise<ReaderPreferences> {
@@ -51,6 +71,7 @@ export async function updatePreferences(
   const keywords = change.keywords === undefined ? undefined : normalizeKeywords(change.keywords);
   const maxPapers = change.maxPapers === undefined ? undefined : parseMaxPapers(change.maxPapers);
   const chosen = change.topics === undefined ? undefined : await topics.resolveSlugs(change.topics);
+  const settings = parseSettingsChange(change);
 
   const id = await prisma.$transaction(async (tx) => {
     const [reader] = await tx.subscriber.updateManyAndReturn({
@@ -59,6 +80,7 @@ export async function updatePreferences(
         ...(keywords !== undefined ? { keywords } : {}),
         ...(maxPapers !== undefined ? { maxPapers } : {}),
         ...(change.topWhenNoMatch !== undefined ? { topWhenNoMatch: change.topWhenNoMatch } : {}),
+        ...settings,
         updatedAt: new Date(),
       },
       select: { id: true },
@@ -70,7 +92,23 @@ export async function updatePreferences(
     }
     return reader.id;
   });
-  return readPreferences(prisma, id);
+  return readPreferences(prisma, deps.view, id);
+}
+
+/** A new feed token, in one statement on the reader's row; the old token matches nobody afterwards. */
+export async function replaceFeedToken(
+  prisma: PrismaClient,
+  view: PreferencesView,
+  token: unknown,
+): Promise<ReaderPreferences> {
+  // One conditional statement, like every token-authorised write: an erase in between leaves nothing to match.
+  const [reader] = await prisma.subscriber.updateManyAndReturn({
+    where: { token: typeof token === 'string' ? token : '', erasedAt: null },
+    data: { feedToken: newToken(), updatedAt: new Date() },
+    select: { id: true },
+  });
+  if (!reader) throw unknownLink();
+  return readPreferences(prisma, view, reader.id);
 }
 
 function parseMaxPapers(value: unknown): number {
@@ -83,7 +121,7 @@ function parseMaxPapers(value: unknown): number {
   return n;
 }
 
-async function readPreferences(prisma: PrismaClient, id: number): Promise<ReaderPreferences> {
+async function readPreferences(prisma: PrismaClient, view: PreferencesView, id: number): Promise<ReaderPreferences> {
   const reader = await prisma.subscriber.findUniqueOrThrow({
     where: { id },
     select: {
@@ -93,6 +131,14 @@ async function readPreferences(prisma: PrismaClient, id: number): Promise<Reader
       keywords: true,
       maxPapers: true,
       topWhenNoMatch: true,
+      cadence: true,
+      weekday: true,
+      timezone: true,
+      hour: true,
+      channel: true,
+      excludeKeywords: true,
+      authors: true,
+      feedToken: true,
       topics: { select: { topic: { select: { slug: true, name: true } } } },
     },
   });
@@ -107,5 +153,13 @@ async function readPreferences(prisma: PrismaClient, id: number): Promise<Reader
     keywords: reader.keywords,
     maxPapers: reader.maxPapers,
     topWhenNoMatch: reader.topWhenNoMatch,
+    cadence: reader.cadence,
+    weekday: reader.weekday,
+    timezone: reader.timezone ?? view.defaults.timezone,
+    hour: reader.hour ?? view.defaults.hour,
+    channel: reader.channel,
+    excludeKeywords: reader.excludeKeywords,
+    authors: reader.authors,
+    feedUrl: view.links.feed(reader.feedToken),
   };
 }

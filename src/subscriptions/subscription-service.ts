@@ -7,12 +7,14 @@ import type { Logger } from '../logger.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { TopicService } from '../topics/topic-service.js';
 import { type ConfirmationView, confirmSignup, findConfirmation } from './confirm-sign-up.js';
+import { cronHour } from './delivery-settings.js';
 import { expirePendingSignups } from './expire-pending-signups.js';
 import { type ProcessSignupsOptions, processSignups, type SignupQueueReport } from './process-signups.js';
 import {
   getPreferences,
   type PreferencesChange,
   type ReaderPreferences,
+  replaceFeedToken,
   updatePreferences,
 } from './reader-preferences.js';
 import type { ReaderStatus } from './reader-status.js';
@@ -49,6 +51,8 @@ export interface SubscriptionService {
 
   getPreferences(token: unknown): Promise<ReaderPreferences>;
   updatePreferences(token: unknown, change: PreferencesChange): Promise<ReaderPreferences>;
+  /** Gives the reader's feed a new token: the old feed URL answers 404 from now on. */
+  replaceFeedToken(token: unknown): Promise<ReaderPreferences>;
   pause(token: unknown): Promise<ReaderStatus>;
   resume(token: unknown): Promise<ReaderStatus>;
   unsubscribe(token: unknown, now?: Date): Promise<ReaderStatus>;
@@ -76,6 +80,10 @@ export function createSubscriptionService(deps: SubscriptionDeps): SubscriptionS
   const queued = () => {
     for (const listener of listeners) listener();
   };
+  const view = {
+    defaults: { timezone: deps.config.scheduler.timezone, hour: cronHour(deps.config.scheduler.cron) },
+    links: deps.links,
+  };
 
   return {
     prepareSignup: (input) => prepareSignup(topics, input),
@@ -100,8 +108,9 @@ export function createSubscriptionService(deps: SubscriptionDeps): SubscriptionS
     findConfirmation: (confirmToken, now) => findConfirmation(prisma, confirmToken, now),
     confirm: (confirmToken, now) => confirmSignup(prisma, confirmToken, now),
 
-    getPreferences: (token) => getPreferences(prisma, token),
-    updatePreferences: (token, change) => updatePreferences({ prisma, topics }, token, change),
+    getPreferences: (token) => getPreferences(prisma, view, token),
+    updatePreferences: (token, change) => updatePreferences({ prisma, topics, view }, token, change),
+    replaceFeedToken: (token) => replaceFeedToken(prisma, view, token),
     pause: (token) => pauseReader(prisma, token),
     resume: (token) => resumeReader(prisma, token),
     unsubscribe: (token, now) => unsubscribeReader(prisma, token, now),

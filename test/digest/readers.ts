@@ -10,6 +10,16 @@ export interface ReaderSpec {
   maxPapers?: number;
   topWhenNoMatch?: boolean;
   status?: 'active' | 'pending' | 'unsubscribed' | 'paused' | 'bounced';
+  /** Delivery settings (src/subscriptions/delivery-settings.ts); defaults when left out. */
+  settings?: {
+    cadence?: 'daily' | 'weekly';
+    weekday?: number;
+    timezone?: string;
+    hour?: number;
+    channel?: 'email' | 'feed' | 'both';
+    excludeKeywords?: string[];
+    authors?: string[];
+  };
 }
 
 export interface TestReader {
@@ -34,6 +44,7 @@ export async function createReaders(prisma: PrismaClient, specs: ReaderSpec[]): 
         keywords: spec.keywords ?? [],
         maxPapers: spec.maxPapers ?? 10,
         topWhenNoMatch: spec.topWhenNoMatch ?? false,
+        ...spec.settings,
         topics: {
           create: (spec.topics ?? []).map((slug) => {
             const topicId = topics.get(slug);

@@ -11,7 +11,8 @@ describe('preferences', () => {
     const read = await world.app.inject({ url });
     assert.equal(read.statusCode, 200);
     assert.equal(read.headers['cache-control'], 'no-store');
-    assert.deepEqual(read.json(), {
+    const { feedUrl, ...rest } = read.json();
+    assert.deepEqual(rest, {
       email: 'ada@example.org',
       status: 'active',
       confirmed: true,
@@ -19,7 +20,15 @@ describe('preferences', () => {
       keywords: [],
       maxPapers: 10,
       topWhenNoMatch: false,
+      cadence: 'daily',
+      weekday: 1,
+      timezone: 'UTC',
+      hour: 7,
+      channel: 'email',
+      excludeKeywords: [],
+      authors: [],
     });
+    assert.match(feedUrl, /^https:\/\/papers\.example\.org\/feed\/[A-Za-z0-9_-]{40,}$/);
 
     const changed = await world.app.inject({
       method: 'PUT',

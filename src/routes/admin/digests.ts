@@ -161,6 +161,7 @@ export const digestAdminRoutes: FastifyPluginAsyncTypebox<{ services: Services }
                 claimedAt: Nullable(Type.String()),
                 sentAt: Nullable(Type.String()),
                 nextAttemptAt: Type.String(),
+                dueAt: Type.String({ description: "the reader's local hour after the digest was prepared" }),
               }),
             ),
           }),

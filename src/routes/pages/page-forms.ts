@@ -5,7 +5,7 @@ import { CSRF_FIELD } from '../../pages/csrf-token.js';
 import { PlainText } from '../plain-text-schema.js';
 
 /** The forms of a reader's token pages (preferences and unsubscribe) that need a CSRF value. */
-export type ReaderForm = 'save' | 'pause' | 'resume' | 'resubscribe' | 'undoFeedback';
+export type ReaderForm = 'save' | 'pause' | 'resume' | 'resubscribe' | 'undoFeedback' | 'replaceFeed';
 
 /** The CSRF binding of one form of one reader: a value made for one form is refused by every other. */
 export const formBinding = (form: ReaderForm, token: string) => `${form}:${token}`;
@@ -18,6 +18,7 @@ export function formCsrfValues(issue: (binding: string) => string, token: string
     resume: issue(formBinding('resume', token)),
     resubscribe: issue(formBinding('resubscribe', token)),
     undoFeedback: issue(formBinding('undoFeedback', token)),
+    replaceFeed: issue(formBinding('replaceFeed', token)),
   };
 }
 
@@ -43,6 +44,7 @@ export function readerActions(token: string) {
     unsubscribe: `/unsubscribe/${t}`,
     resubscribe: `/unsubscribe/${t}/resubscribe`,
     undoFeedback: `/preferences/${t}/feedback/undo`,
+    replaceFeed: `/preferences/${t}/feed`,
   };
 }
 

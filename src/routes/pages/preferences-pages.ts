@@ -7,6 +7,7 @@ import type { FastifyReply } from 'fastify';
 import { isPapermailError } from '../../errors.js';
 import { checkCsrfToken, issueCsrfToken } from '../../pages/csrf-token.js';
 import type { Services } from '../../services.js';
+import { timezoneChoices } from '../../subscriptions/delivery-settings.js';
 import { MAX_KEYWORD_LENGTH, MAX_KEYWORDS, splitKeywordText } from '../../subscriptions/keywords.js';
 import { MAX_PAPERS, MIN_PAPERS, type ReaderPreferences } from '../../subscriptions/reader-preferences.js';
 import { describeStatus } from '../../subscriptions/reader-status.js';
@@ -31,13 +32,65 @@ const SaveForm = Type.Object({
   keywords: Type.Optional(PlainLines({ maxLength: 5000 })),
   maxPapers: Type.Optional(PlainText({ maxLength: 20 })),
   topWhenNoMatch: Type.Optional(PlainText({ maxLength: 20 })),
+  cadence: Type.Optional(PlainText({ maxLength: 20 })),
+  weekday: Type.Optional(PlainText({ maxLength: 20 })),
+  timezone: Type.Optional(PlainText({ maxLength: 100 })),
+  hour: Type.Optional(PlainText({ maxLength: 20 })),
+  channel: Type.Optional(PlainText({ maxLength: 20 })),
+  excludeKeywords: Type.Optional(PlainLines({ maxLength: 5000 })),
+  authors: Type.Optional(PlainLines({ maxLength: 5000 })),
 });
 
 interface PageState {
   notice?: string;
   error?: string;
   /** What the reader typed, shown again after an error. */
-  typed?: { topics: string[]; keywords: string; maxPapers: string; topWhenNoMatch: boolean };
+  typed?: { topics: string[]; keywords: string; maxPapers: string; topWhenNoMatch: boolean } & TypedSettings;
+}
+
+/** The delivery settings as the form sends them (text), shown again after an error. */
+interface TypedSettings {
+  cadence: string | undefined;
+  weekday: string | undefined;
+  timezone: string | undefined;
+  hour: string | undefined;
+  channel: string | undefined;
+  excludeKeywords: string | undefined;
+  authors: string | undefined;
+}
+
+const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+const CHANNEL_LABELS = { email: 'Email', feed: 'Feed only (no emails)', both: 'Email and feed' } as const;
+
+/** The select and radio options of the "When and how" fieldset, with the reader's (or typed) values marked. */
+function settingsView(operatorZone: string, p: ReaderPreferences, typed: TypedSettings | undefined) {
+  const v = {
+    cadence: typed?.cadence ?? p.cadence,
+    weekday: typed?.weekday ?? String(p.weekday),
+    timezone: typed?.timezone ?? p.timezone,
+    hour: typed?.hour ?? String(p.hour),
+    channel: typed?.channel ?? p.channel,
+  };
+  return {
+    cadences: [
+      { value: 'daily', label: 'Daily', checked: v.cadence === 'daily' },
+      { value: 'weekly', label: 'Weekly', checked: v.cadence === 'weekly' },
+    ],
+    weekdays: WEEKDAYS.map((label, i) => ({ value: i + 1, label, selected: v.weekday === String(i + 1) })),
+    timezones: timezoneChoices(operatorZone, p.timezone).map((zone) => ({
+      value: zone,
+      selected: zone === v.timezone,
+    })),
+    hours: Array.from({ length: 24 }, (_, h) => ({
+      value: h,
+      label: `${String(h).padStart(2, '0')}:00`,
+      selected: v.hour === String(h),
+    })),
+    channels: Object.entries(CHANNEL_LABELS).map(([value, label]) => ({ value, label, checked: v.channel === value })),
+    excludeKeywords: typed?.excludeKeywords ?? p.excludeKeywords.join('\n'),
+    authors: typed?.authors ?? p.authors.join('\n'),
+    feedUrl: p.feedUrl,
+  };
 }
 
 export async function sendPreferencesPage(
@@ -72,6 +125,7 @@ export async function sendPreferencesPage(
     canResubscribe: readerStatus === 'unsubscribed' && preferences.confirmed,
     csrf: formCsrfValues((binding) => issueCsrfToken(services.secret, binding), token),
     actions: readerActions(token),
+    settings: settingsView(services.config.scheduler.timezone, preferences, state.typed),
     moreOf: votes.filter((v) => v.vote === 'more'),
     lessOf: votes.filter((v) => v.vote === 'less'),
   });
@@ -105,6 +159,13 @@ export const preferencesPages: FastifyPluginAsyncTypebox<{ services: Services }>
         keywords: one('keywords') ?? '',
         maxPapers: one('maxPapers') ?? '',
         topWhenNoMatch: one('topWhenNoMatch') !== undefined,
+        cadence: one('cadence'),
+        weekday: one('weekday'),
+        timezone: one('timezone'),
+        hour: one('hour'),
+        channel: one('channel'),
+        excludeKeywords: one('excludeKeywords'),
+        authors: one('authors'),
       };
       try {
         const saved = await subscriptions.updatePreferences(token, {
@@ -112,6 +173,14 @@ export const preferencesPages: FastifyPluginAsyncTypebox<{ services: Services }>
           keywords: splitKeywordText(typed.keywords),
           maxPapers: typed.maxPapers,
           topWhenNoMatch: typed.topWhenNoMatch,
+          cadence: typed.cadence,
+          weekday: typed.weekday,
+          timezone: typed.timezone,
+          hour: typed.hour,
+          channel: typed.channel,
+          // Left out (an older form): unchanged.
+          excludeKeywords: typed.excludeKeywords === undefined ? undefined : splitKeywordText(typed.excludeKeywords),
+          authors: typed.authors?.split(/[\r\n]+/),
         });
         return sendPreferencesPage(services, reply, token, saved, {
           notice: 'Saved. Your next digest follows these preferences.',
@@ -122,6 +191,15 @@ export const preferencesPages: FastifyPluginAsyncTypebox<{ services: Services }>
       }
     },
   );
+
+  app.post('/preferences/:token/feed', { schema: { hide: true, params: TokenParams } }, async (request, reply) => {
+    const { token } = request.params;
+    await authorise(token, 'replaceFeed', request.body);
+    const saved = await subscriptions.replaceFeedToken(token);
+    return sendPreferencesPage(services, reply, token, saved, {
+      notice: 'Your feed has a new address. The old one no longer works: update your feed reader.',
+    });
+  });
 
   app.post('/preferences/:token/pause', { schema: { hide: true, params: TokenParams } }, async (request, reply) => {
     const { token } = request.params;
