@@ -74,7 +74,7 @@ describe("a reader's personal Atom feed", () => {
       method: 'POST',
       url: `/preferences/${feedOnly!.token}/feed`,
       headers: FORM,
-      payload: form({ csrf: csrfIn(page.body) }),
+      payload: form({ csrf: csrfIn(page.body, '/feed') }),
     });
     assert.equal(replaced.statusCode, 200, replaced.body);
     const after = (await world.app.inject({ url: `/api/preferences/${feedOnly!.token}` })).json();

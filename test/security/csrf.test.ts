@@ -12,7 +12,7 @@ function csrfByForm(html: string): Record<string, string> {
     /<form method="post" action="([^"]+)"[^>]*>\s*<input type="hidden" name="csrf" value="([^"]+)">/g,
   )) {
     const action = m[1]!;
-    out[/\/(pause|resume|resubscribe)$/.exec(action)?.[1] ?? 'save'] = m[2]!;
+    out[/\/(pause|resume|resubscribe|feed)$/.exec(action)?.[1] ?? 'save'] = m[2]!;
   }
   return out;
 }
@@ -29,7 +29,7 @@ describe('F6: CSRF values bound to the form', () => {
     const { token } = world.reader;
     const page = await world.app.inject({ url: `/preferences/${token}` });
     const values = csrfByForm(page.body);
-    assert.deepEqual(Object.keys(values).sort(), ['pause', 'save']);
+    assert.deepEqual(Object.keys(values).sort(), ['feed', 'pause', 'save']);
     assert.notEqual(values.save, values.pause);
 
     for (const [url, fields] of [
@@ -37,6 +37,7 @@ describe('F6: CSRF values bound to the form', () => {
       [`/preferences/${token}/pause`, { csrf: values.save! }],
       [`/preferences/${token}/resume`, { csrf: values.pause! }],
       [`/unsubscribe/${token}/resubscribe`, { csrf: values.save! }],
+      [`/preferences/${token}/feed`, { csrf: values.save! }],
     ] as const) {
       const refused = await assertRefusedCleanly(world, () => post(world, url, fields));
       assert.equal(refused.statusCode, 403, url);
@@ -50,7 +51,7 @@ describe('F6: CSRF values bound to the form', () => {
       (await world.db.prisma.subscriber.findUniqueOrThrow({ where: { id: world.reader.id } })).status,
       'paused',
     );
-    assert.deepEqual(Object.keys(csrfByForm(paused.body)).sort(), ['resume', 'save']);
+    assert.deepEqual(Object.keys(csrfByForm(paused.body)).sort(), ['feed', 'resume', 'save']);
   });
 
   it("refuses the resubscribe form's value on the save form (T39)", async () => {

@@ -56,7 +56,7 @@ describe('delivery settings', () => {
       [{ hour: 24 }, /hour/],
       [{ hour: -1 }, /hour/],
       [{ channel: 'pigeon' }, /channel/],
-      [{ excludeKeywords: ['ok', 'line\nbreak'] }, /^excludeKeywords: /],
+      [{ excludeKeywords: ['ok', 'line\nbreak'] }, /excludeKeywords/],
       [{ authors: ['x'.repeat(101)] }, /^authors: /],
       [{ hour: 9, timezone: 'Nowhere/City' }, /^timezone/],
       [{ feedUrl: 'https://evil.example/feed' }, /feedUrl|additional/],
