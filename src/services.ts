@@ -47,7 +47,9 @@ export function createServices(deps: ServiceDeps): Services {
   const topics = createTopicService(prisma);
   const links = createLinks(config.publicUrl);
   const subscriptions = createSubscriptionService({ prisma, config, log, links, mailer, topics });
-  const digests = createDigestService({ prisma, config, log, mailer, links });
+  // Render threads pay off for SMTP only; the outbox writes a handful of files.
+  const renderThreads = mailer.kind === 'smtp' ? config.send.renderThreads : 0;
+  const digests = createDigestService({ prisma, config, log, mailer, renderThreads });
   const ingest = createIngestService({ prisma, config, log });
   const admin = createAdminService({
     prisma,
