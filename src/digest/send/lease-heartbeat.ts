@@ -5,8 +5,8 @@ import type { Logger } from '../../logger.js';
 import { extendClaims } from '../delivery-claims.js';
 
 export interface LeaseHeartbeat {
-  /** No beat after this one; a beat already under way finishes on its own (it only extends this sender's rows). */
-  stop(): void;
+  /** No beat after this; resolves once a beat under way has finished, so nothing is renewed after it resolves. */
+  stop(): Promise<void>;
 }
 
 export interface LeaseHeartbeatOptions {
@@ -33,6 +33,9 @@ export function startLeaseHeartbeat(o: LeaseHeartbeatOptions): LeaseHeartbeat {
   };
   const timer = setInterval(beat, Math.max(50, Math.floor(o.leaseMs / 3)));
   return {
-    stop: () => clearInterval(timer),
+    async stop() {
+      clearInterval(timer);
+      await beating;
+    },
   };
 }

@@ -93,7 +93,7 @@ export async function runSender(deps: RunSenderDeps, options: RunSenderOptions):
     await feed.drain();
   } finally {
     // Whatever happened, this sender renews nothing after it returns: what it still holds lapses to the next one.
-    heartbeat.stop();
+    await heartbeat.stop();
   }
   progress.changed();
   const failed = slots.find((s): s is PromiseRejectedResult => s.status === 'rejected');
