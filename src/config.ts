@@ -40,6 +40,8 @@ export interface Config {
   /** Sign-up requests one client IP may make per time window (POST /api/subscriptions and the form). */
   signupRateLimit: { max: number; timeWindow: number };
   scheduler: { enabled: boolean; cron: string; timezone: string };
+  /** A running run whose heartbeat is older than this is abandoned (its process died); a live one beats every third. */
+  runStaleMs: number;
   send: {
     concurrency: number;
     /** Messages per second across this process; 0 means no limit. */
@@ -275,6 +277,7 @@ export function loadConfig(env: Env): Config {
     },
     signupRateLimit: { max: int(env, 'SIGNUP_RATE_LIMIT', 20, 1, 100000), timeWindow: 3_600_000 },
     scheduler: { enabled: bool(env, 'SCHEDULER', true), cron, timezone },
+    runStaleMs: int(env, 'RUN_STALE_MS', 60000, 300, 86400000),
     send: {
       concurrency: int(env, 'SEND_CONCURRENCY', 5, 1, 100),
       ratePerSecond: int(env, 'SEND_RATE', 0, 0, 100000),

@@ -65,7 +65,9 @@ export function createServices(deps: ServiceDeps): Services {
   const subscriptions = createSubscriptionService({ prisma, config, log, links, mailer, topics });
   const matcher = createInterestMatcher(prisma);
   const secret = resolveSecret(config);
-  const digests = createDigestService({ prisma, config, log, mailer, links, matcher, secret });
+  // Render threads pay off for SMTP only; the outbox writes a handful of files.
+  const renderThreads = mailer.kind === 'smtp' ? config.send.renderThreads : 0;
+  const digests = createDigestService({ prisma, config, log, mailer, renderThreads, matcher, secret });
   const ingest = createIngestService({ prisma, config, log });
   const admin = createAdminService({
     prisma,

@@ -13,11 +13,18 @@ import type { Links } from '../links.js';
 import type { Logger } from '../logger.js';
 import type { InterestMatcher } from '../relevance/matcher-service.js';
 import { type Actor, recordAudit, runAudited } from './audit.js';
-import { type DayDetail, type DaySummary, findDigestDay, findReaderDeliveries, listDigestDays } from './digest-days.js';
+import {
+  type DayDetail,
+  type DaySummary,
+  type DeliveryState,
+  findDeliveryStates,
+  findDigestDay,
+  findReaderDeliveries,
+  listDigestDays,
+} from './digest-days.js';
 import { hashRequest, saveIdempotentResponse, takeIdempotencyKey } from './idempotency.js';
 import { type DigestPreview, previewDigest } from './preview-digest.js';
 import { queueResends, type ResendOutcome, type ResendSkipCode, type ResendTarget } from './queue-resends.js';
-import { type DeliveryState, sendUntilFinal } from './send-until-final.js';
 
 export type { ResendTarget } from './queue-resends.js';
 
@@ -42,7 +49,7 @@ export interface ResendReport {
 export interface RunStarted {
   runId: number;
   date: string;
-  /** A run of this day started earlier in this process is still going: this is its id, and no new run started. */
+  /** A live run of this day is going (on any instance, by any trigger): this is its id, and no new run started. */
   alreadyRunning: boolean;
 }
 
@@ -55,7 +62,7 @@ export interface DigestAdmin {
   sendQueuedInBackground(report: ResendReport): void;
   /** Starts ingest -> match -> send for the day in the background and returns the run's id. */
   startRun(actor: Actor, day: string, options?: { source?: string; ingest?: boolean }): Promise<RunStarted>;
-  /** Waits for the day's run started by `startRun` in this process, if one is going. */
+  /** Waits for the day's run that `startRun` started in this process, if one is going here. */
   runFinished(day: string): Promise<void>;
   ingest(actor: Actor, day: string, source?: string): Promise<IngestReport>;
   listDays(page: { limit: number; offset: number }): Promise<{ total: number; days: DaySummary[] }>;
@@ -81,7 +88,8 @@ export function createDigestAdmin(deps: DigestAdminDeps): DigestAdmin {
   const { prisma, config, log, links, digests, ingest } = deps;
   const stop = new AbortController();
   const background = new Set<Promise<unknown>>();
-  const runs = new Map<string, { runId: Promise<number>; done: Promise<void> }>();
+  // Only so that runFinished can wait: whether a day is running is the runs table's to say.
+  const runsHere = new Map<string, Promise<void>>();
   let renderer: Promise<DigestRenderer> | undefined;
 
   const track = (work: Promise<unknown>) => {
@@ -126,10 +134,13 @@ export function createDigestAdmin(deps: DigestAdminDeps): DigestAdmin {
     async sendQueued(report, options = {}) {
       const ids = report.queued.map((q) => q.deliveryId);
       if (ids.length === 0) return [];
-      return sendUntilFinal(prisma, digests, report.digestId, ids, {
+      await digests.sendUntilSettled({
+        digestId: report.digestId,
+        ids,
         waitLimitMs: options.waitLimitMs ?? config.send.waitLimitMs,
         signal: stop.signal,
       });
+      return findDeliveryStates(prisma, ids);
     },
 
     sendQueuedInBackground(report) {
@@ -140,54 +151,43 @@ export function createDigestAdmin(deps: DigestAdminDeps): DigestAdmin {
       const source = options.source ?? config.sources.default;
       const withIngest = options.ingest ?? true;
       const params = { date: day, ingest: withIngest, source: withIngest ? source : undefined };
+      const audit = (result: object) =>
+        recordAudit(prisma, { actor, action: 'digest.run', params, result }).catch((err) =>
+          log.error({ err, day }, 'could not write the audit entry of a digest run'),
+        );
+      let run: { runId: number; alreadyRunning: boolean };
       try {
         parseDay(day);
         if (withIngest) parseSourceSpec(source);
+        // The runs table decides, so a run going on another instance, or the schedule's here, counts too.
+        run = await digests.startRun(day, 'admin');
       } catch (err) {
-        await recordAudit(prisma, { actor, action: 'digest.run', params, result: auditError(err) });
+        await audit(auditError(err));
         throw err;
       }
-      const going = runs.get(day);
-      if (going) {
-        const runId = await going.runId;
-        await recordAudit(prisma, { actor, action: 'digest.run', params, result: { runId, alreadyRunning: true } });
-        return { runId, date: day, alreadyRunning: true };
+      if (run.alreadyRunning) {
+        await audit({ runId: run.runId, alreadyRunning: true });
+        return { runId: run.runId, date: day, alreadyRunning: true };
       }
-      let resolveId!: (id: number) => void;
-      let rejectId!: (err: unknown) => void;
-      const runId = new Promise<number>((resolve, reject) => {
-        resolveId = resolve;
-        rejectId = reject;
-      });
       const done = digests
-        .runDay(day, {
+        .executeRun(run.runId, day, {
           trigger: 'admin',
           ingest: withIngest ? (d) => ingest.ingestDay(d, source) : undefined,
-          onRun: resolveId,
           signal: stop.signal,
         })
         .then(
           (report) => log.info({ runId: report.runId, day, status: report.status }, 'admin run finished'),
-          (err) => {
-            rejectId(err);
-            log.error({ err, day }, 'admin run failed');
-          },
+          (err) => log.error({ err, day, runId: run.runId }, 'admin run failed'),
         )
-        .finally(() => runs.delete(day));
-      runs.set(day, { runId, done });
+        .finally(() => runsHere.delete(day));
+      runsHere.set(day, done);
       track(done);
-      try {
-        const id = await runId;
-        await recordAudit(prisma, { actor, action: 'digest.run', params, result: { runId: id } });
-        return { runId: id, date: day, alreadyRunning: false };
-      } catch (err) {
-        await recordAudit(prisma, { actor, action: 'digest.run', params, result: auditError(err) });
-        throw err;
-      }
+      await audit({ runId: run.runId });
+      return { runId: run.runId, date: day, alreadyRunning: false };
     },
 
     async runFinished(day) {
-      await runs.get(day)?.done;
+      await runsHere.get(day);
     },
 
     async ingest(actor, day, source = config.sources.default) {
@@ -205,8 +205,8 @@ export function createDigestAdmin(deps: DigestAdminDeps): DigestAdmin {
       }
     },
 
-    listDays: (page) => listDigestDays(prisma, page),
-    day: (day) => findDigestDay(prisma, day),
+    listDays: (page) => listDigestDays(prisma, page, config.runStaleMs),
+    day: (day) => findDigestDay(prisma, day, config.runStaleMs),
     deliveries: (day, email) => findReaderDeliveries(prisma, day, email),
 
     async preview(actor, day, email) {

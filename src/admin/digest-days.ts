@@ -4,6 +4,7 @@
 import { parseDay } from '../dates.js';
 import { Prisma, type PrismaClient } from '../db/client.js';
 import type { StatusTally } from '../digest/delivery-counts.js';
+import { type RunStatus, runStatusSql } from '../digest/run-log.js';
 import { errors } from '../errors.js';
 import { parseEmailAddress } from '../subscriptions/email-address.js';
 
@@ -15,8 +16,11 @@ export interface StatusCounts extends StatusTally {
 export interface RunView {
   id: number;
   trigger: string;
-  status: string;
+  /** `abandoned` also for a running row whose heartbeat is older than RUN_STALE_MS: its process died. */
+  status: RunStatus;
   startedAt: string;
+  /** The last sign of life of the process running it (its end, once finished). */
+  heartbeatAt: string;
   finishedAt: string | null;
   error: string | null;
   /** ingestMs, matchMs, sendMs, totalMs as the run recorded them (absent while it runs). */
@@ -88,8 +92,9 @@ interface SummaryRow {
 interface RawRun {
   id: number;
   trigger: string;
-  status: string;
+  status: RunStatus;
   started_at: string;
+  heartbeat_at: string;
   finished_at: string | null;
   error: string | null;
   timings: Record<string, number> | null;
@@ -99,6 +104,7 @@ interface RawRun {
 export async function listDigestDays(
   prisma: PrismaClient,
   page: { limit: number; offset: number },
+  runStaleMs: number,
 ): Promise<{ total: number; days: DaySummary[] }> {
   const counted = await prisma.$queryRaw<{ total: number }[]>`
     SELECT count(*)::int AS total FROM (SELECT date FROM digests UNION SELECT date FROM runs) d`;
@@ -106,23 +112,24 @@ export async function listDigestDays(
     WITH days AS (
       SELECT date FROM digests UNION SELECT date FROM runs ORDER BY date DESC LIMIT ${page.limit} OFFSET ${page.offset}
     )
-    ${summarySelect()}
+    ${summarySelect(runStaleMs)}
     ORDER BY days.date DESC`;
   return { total: counted[0]?.total ?? 0, days: rows.map(toSummary) };
 }
 
 /** One day: the counts, every run, and the failed deliveries with their last error. 404 when nothing happened. */
-export async function findDigestDay(prisma: PrismaClient, day: string): Promise<DayDetail> {
+export async function findDigestDay(prisma: PrismaClient, day: string, runStaleMs: number): Promise<DayDetail> {
   parseDay(day);
   const rows = await prisma.$queryRaw<SummaryRow[]>`
     WITH days AS (SELECT date FROM digests WHERE date = ${day}::date UNION SELECT date FROM runs WHERE date = ${day}::date)
-    ${summarySelect()}`;
+    ${summarySelect(runStaleMs)}`;
   if (rows.length === 0) throw errors.notFound(`There is no digest and no run for ${day}.`);
   const { runs: _count, ...summary } = toSummary(rows[0]!);
   const runs = await prisma.$queryRaw<RawRun[]>`
-    SELECT id, trigger, status, to_char(started_at, ${ISO}) AS started_at, to_char(finished_at, ${ISO}) AS finished_at,
-           error, stats->'timings' AS timings
-    FROM runs WHERE date = ${day}::date ORDER BY id DESC LIMIT 100`;
+    SELECT r.id, r.trigger, ${runStatusSql('r', runStaleMs)} AS status, to_char(r.started_at, ${ISO}) AS started_at,
+           to_char(r.heartbeat_at, ${ISO}) AS heartbeat_at, to_char(r.finished_at, ${ISO}) AS finished_at,
+           r.error, r.stats->'timings' AS timings
+    FROM runs r WHERE r.date = ${day}::date ORDER BY r.id DESC LIMIT 100`;
   const failed = summary.digest
     ? await prisma.$queryRaw<(Omit<FailedDeliveryView, 'updatedAt'> & { updatedAt: Date })[]>`
         SELECT d.id, d.subscriber_id AS "subscriberId", s.email, d.resend_of_id AS "resendOf", d.attempts,
@@ -173,6 +180,20 @@ export async function findReaderDeliveries(
   };
 }
 
+/** Where each of these deliveries stands now (what a resend waits for), by id. */
+export interface DeliveryState {
+  id: number;
+  status: string;
+  lastError: string | null;
+  nextAttemptAt: Date;
+}
+
+export function findDeliveryStates(prisma: PrismaClient, ids: number[]): Promise<DeliveryState[]> {
+  return prisma.$queryRaw<DeliveryState[]>`
+    SELECT id, status::text AS status, last_error AS "lastError", next_attempt_at AS "nextAttemptAt"
+    FROM deliveries WHERE id = ANY(${ids}::int[]) ORDER BY id`;
+}
+
 /** The reader with this address (any case); 400 for an address the policy refuses, 404 for nobody. */
 export async function findReaderByEmail(prisma: PrismaClient, email: string) {
   const { key } = parseEmailAddress(email);
@@ -188,7 +209,7 @@ export async function findReaderByEmail(prisma: PrismaClient, email: string) {
 const ISO = Prisma.raw(`'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`);
 
 /** The SELECT shared by the list and the single day; `days` is the caller's CTE of dates. */
-function summarySelect(): Prisma.Sql {
+function summarySelect(runStaleMs: number): Prisma.Sql {
   return Prisma.sql`
     SELECT to_char(days.date, 'YYYY-MM-DD') AS date, g.id AS "digestId", g.status::text AS "digestStatus",
            g.created_at AS "createdAt", g.matched_at AS "matchedAt", g.finished_at AS "finishedAt",
@@ -198,8 +219,9 @@ function summarySelect(): Prisma.Sql {
               GROUP BY d.status) c) AS counts,
            (SELECT count(*)::int FROM deliveries d WHERE d.digest_id = g.id AND d.resend_of_id IS NOT NULL) AS resends,
            (SELECT count(*)::int FROM runs r WHERE r.date = days.date) AS runs,
-           (SELECT json_build_object('id', r.id, 'trigger', r.trigger, 'status', r.status,
-                     'started_at', to_char(r.started_at, ${ISO}), 'finished_at', to_char(r.finished_at, ${ISO}), 'error', r.error, 'timings', r.stats->'timings')
+           (SELECT json_build_object('id', r.id, 'trigger', r.trigger, 'status', ${runStatusSql('r', runStaleMs)},
+                     'started_at', to_char(r.started_at, ${ISO}), 'heartbeat_at', to_char(r.heartbeat_at, ${ISO}),
+                     'finished_at', to_char(r.finished_at, ${ISO}), 'error', r.error, 'timings', r.stats->'timings')
             FROM runs r WHERE r.date = days.date ORDER BY r.id DESC LIMIT 1) AS "lastRun"
     FROM days LEFT JOIN digests g ON g.date = days.date`;
 }
@@ -240,6 +262,7 @@ function toRunView(run: RawRun): RunView {
     trigger: run.trigger,
     status: run.status,
     startedAt: run.started_at,
+    heartbeatAt: run.heartbeat_at,
     finishedAt: run.finished_at,
     error: run.error,
     timings: run.timings ?? null,

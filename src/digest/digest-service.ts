@@ -3,50 +3,21 @@
 import type { Config } from '../config.js';
 import { parseDay } from '../dates.js';
 import type { PrismaClient } from '../db/client.js';
-import type { Links } from '../links.js';
 import type { Logger } from '../logger.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { InterestMatcher } from '../relevance/matcher-service.js';
-import { sleep } from '../sleep.js';
 import { cronHour } from '../subscriptions/delivery-settings.js';
 import { loadDayPapers } from './day-papers.js';
 import { countDeliveries, type DeliveryCounts } from './delivery-counts.js';
 import { type PaperView, toPaperView } from './paper-view.js';
-import { isPastDay, type PrepareReport, prepareDigest } from './prepare-digest.js';
-import { finishRun, type RunStatus, startRun } from './run-log.js';
+import { type PrepareReport, prepareDigest } from './prepare-digest.js';
+import { createDayRunner, type RunDayOptions, type RunDayReport } from './run-day.js';
+import { type StartedRun, startRun } from './run-log.js';
 import { createSender, type SendOptions, type SendReport } from './send-deliveries.js';
+import { type Settled, type SettleOptions, sendUntilSettled } from './send-until-settled.js';
 
-export interface RunDayOptions {
-  /** Who started the run, recorded in `runs.trigger`: 'schedule', 'cli', 'admin', 'demo' … */
-  trigger?: string;
-  /** Fetches the day's papers first (the scheduler passes the ingest service here). */
-  ingest?: (day: string) => Promise<unknown>;
-  /** How long to keep waiting for retries and other senders' claims. Default: SEND_WAIT_LIMIT_MS. */
-  waitLimitMs?: number;
-  signal?: AbortSignal;
-  onProgress?: (progress: DayProgress) => void;
-  /** Called with the run's id as soon as it is recorded (the admin API answers with it before the run ends). */
-  onRun?: (runId: number) => void;
-  /** Send every delivery of the day now, whatever the readers' hours. Default: when the day is past. */
-  dueNow?: boolean;
-}
-
-export interface DayProgress {
-  phase: 'ingest' | 'match' | 'send' | 'wait' | 'done';
-  counts?: DeliveryCounts;
-}
-
-export interface RunDayReport {
-  runId: number;
-  day: string;
-  /** done: every delivery is sent, failed or skipped. incomplete: some are still pending after the wait limit. */
-  status: Exclude<RunStatus, 'running'>;
-  ingest?: unknown;
-  prepare: PrepareReport;
-  send: SendReport;
-  counts: DeliveryCounts | undefined;
-  timings: { ingestMs: number; matchMs: number; sendMs: number; totalMs: number };
-}
+export type { DayProgress, RunDayOptions, RunDayReport } from './run-day.js';
+export type { StartedRun } from './run-log.js';
 
 export interface WebDigest {
   day: string;
@@ -57,10 +28,16 @@ export interface WebDigest {
 
 export interface DigestService {
   /** Matches the day's papers to every active reader and writes the missing deliveries (or, dry, only says). */
-  prepare(day: string, options?: { dryRun?: boolean; now?: Date; dueNow?: boolean }): Promise<PrepareReport>;
+  prepare(day: string, options?: { dryRun?: boolean }): Promise<PrepareReport>;
   /** Sends every due delivery (of one digest, or all). Safe to run in several processes at once. */
   sendPending(options?: SendOptions): Promise<SendReport>;
-  /** ingest (when given) -> prepare -> send until done or the wait limit; recorded in `runs`. */
+  /** Sends a digest's due deliveries until the ones asked about are final or the wait limit is reached. */
+  sendUntilSettled(options: SettleOptions): Promise<Settled>;
+  /** Records a run of the day in `runs`, or answers the live run that is going already (on any instance). */
+  startRun(day: string, trigger: string): Promise<StartedRun>;
+  /** ingest (when given) -> prepare -> send until settled, for a run `startRun` recorded; keeps its heartbeat. */
+  executeRun(runId: number, day: string, options?: RunDayOptions): Promise<RunDayReport>;
+  /** startRun, then executeRun. */
   runDay(day: string, options?: RunDayOptions): Promise<RunDayReport>;
   /** Delivery counts of the day's digest; undefined when there is no digest for the day. */
   counts(day: string): Promise<DeliveryCounts | undefined>;
@@ -77,18 +54,19 @@ export interface DigestServiceDeps {
   config: Config;
   log: Logger;
   mailer: Mailer;
-  links: Links;
+  /** Render threads beside the sending thread; the wiring decides (they pay off for SMTP only). */
+  renderThreads: number;
   matcher: InterestMatcher;
   /** Signs the feedback links of emails. */
   secret?: string;
 }
 
-const POLL_MS = 1000;
-
 export function createDigestService(deps: DigestServiceDeps): DigestService {
   const { prisma, config, log } = deps;
   const sender = createSender(deps);
   const defaults = { timezone: config.scheduler.timezone, hour: cronHour(config.scheduler.cron) };
+  const runner = createDayRunner({ prisma, config, log, sender, matcher: deps.matcher, defaults });
+  const sendRetry = { budgetMs: config.send.leaseMs, log };
 
   const digestIdOf = async (day: string) => {
     const rows = await prisma.$queryRaw<{ id: number }[]>`SELECT id FROM digests WHERE date = ${day}::date`;
@@ -98,80 +76,21 @@ export function createDigestService(deps: DigestServiceDeps): DigestService {
   const service: DigestService = {
     prepare: (day, options) => prepareDigest(prisma, day, { ...options, defaults }, deps.matcher),
     sendPending: (options) => sender.sendPending(options),
+    sendUntilSettled: (options) => sendUntilSettled({ prisma, sender, retry: sendRetry }, options),
+
+    async startRun(day, trigger) {
+      parseDay(day);
+      return startRun(prisma, day, trigger, config.runStaleMs);
+    },
+
+    async executeRun(runId, day, options) {
+      parseDay(day);
+      return runner.executeRun(runId, day, options);
+    },
 
     async runDay(day, options = {}) {
       parseDay(day);
-      const started = performance.now();
-      const runId = await startRun(prisma, day, options.trigger ?? 'cli');
-      options.onRun?.(runId);
-      const send: SendReport = { claimed: 0, sent: 0, retried: 0, failed: 0, bounced: 0, skipped: 0, ms: 0 };
-      const timings = { ingestMs: 0, matchMs: 0, sendMs: 0, totalMs: 0 };
-      let ingest: unknown;
-      let prepare: PrepareReport | undefined;
-      let counts: DeliveryCounts | undefined;
-      const finish = async (status: RunDayReport['status'], error?: string) => {
-        timings.totalMs = Math.round(performance.now() - started);
-        const stats = {
-          ingest,
-          prepare: prepare && { ...prepare, plans: undefined, unmatched: undefined, dayPapers: undefined },
-          send,
-          counts,
-          timings,
-        };
-        await finishRun(prisma, runId, status, stats, error);
-      };
-      try {
-        if (options.ingest) {
-          options.onProgress?.({ phase: 'ingest' });
-          const t = performance.now();
-          ingest = await options.ingest(day);
-          timings.ingestMs = Math.round(performance.now() - t);
-        }
-        options.onProgress?.({ phase: 'match' });
-        // Templates compile and render threads start while Postgres matches: neither waits for the other.
-        sender.warm();
-        const dueNow = options.dueNow ?? isPastDay(day, defaults.timezone);
-        prepare = await prepareDigest(prisma, day, { defaults, dueNow }, deps.matcher);
-        if (dueNow && prepare.digestId !== undefined) await releaseScheduled(prisma, prepare.digestId);
-        timings.matchMs = prepare.matchMs;
-        log.info({ ...prepare }, 'digest prepared');
-        if (prepare.digestId === undefined) {
-          await finish('done');
-          return { runId, day, status: 'done', ingest, prepare, send, counts, timings };
-        }
-
-        const t = performance.now();
-        const deadline = Date.now() + (options.waitLimitMs ?? config.send.waitLimitMs);
-        for (;;) {
-          options.onProgress?.({ phase: 'send', counts });
-          const pass = await sender.sendPending({ digestId: prepare.digestId, signal: options.signal });
-          addReport(send, pass);
-          counts = await countDeliveries(prisma, prepare.digestId);
-          // Deliveries due at their readers' later hours are the sender loop's, not this run's to wait for.
-          if (counts.pending - counts.scheduled + counts.sending === 0 || options.signal?.aborted) break;
-          // Retries later, or deliveries another sender holds: wait for them, up to the limit.
-          const due = counts.nextDueAt?.getTime() ?? Date.now();
-          if (due > deadline || Date.now() >= deadline) break;
-          options.onProgress?.({ phase: 'wait', counts });
-          await sleep(Math.min(Math.max(due - Date.now(), 50), POLL_MS), options.signal);
-        }
-        timings.sendMs = Math.round(performance.now() - t);
-        const unfinished = counts.pending - counts.scheduled + counts.sending;
-        if (counts.pending + counts.sending === 0) {
-          await prisma.$executeRaw`
-            UPDATE digests SET status = 'done', finished_at = now(), updated_at = now()
-            WHERE id = ${prepare.digestId} AND status <> 'done'`;
-        }
-        const status = unfinished === 0 ? 'done' : 'incomplete';
-        await finish(status);
-        options.onProgress?.({ phase: 'done', counts });
-        return { runId, day, status, ingest, prepare, send, counts, timings };
-      } catch (err) {
-        await finish('failed', err instanceof Error ? err.message : String(err)).catch((e) =>
-          log.error({ err: e }, 'could not record the failed run'),
-        );
-        throw err;
-      }
+      return runner.executeRun(await runner.startWhenFree(day, options), day, options);
     },
 
     async counts(day) {
@@ -206,21 +125,4 @@ export function createDigestService(deps: DigestServiceDeps): DigestService {
     },
   };
   return service;
-}
-
-/** Makes every pending delivery of the digest due now (a day sent by hand after the readers' hours). */
-async function releaseScheduled(prisma: PrismaClient, digestId: number): Promise<void> {
-  await prisma.$executeRaw`
-    UPDATE deliveries SET due_at = now(), next_attempt_at = least(next_attempt_at, now()), updated_at = now()
-    WHERE digest_id = ${digestId} AND status = 'pending' AND due_at > now()`;
-}
-
-function addReport(total: SendReport, pass: SendReport): void {
-  total.claimed += pass.claimed;
-  total.sent += pass.sent;
-  total.retried += pass.retried;
-  total.failed += pass.failed;
-  total.bounced += pass.bounced;
-  total.skipped += pass.skipped;
-  total.ms += pass.ms;
 }

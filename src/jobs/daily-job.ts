@@ -17,9 +17,12 @@ export async function runDailyJob(
 ): Promise<void> {
   const expired = await deps.subscriptions.expirePendingSignups();
   if (expired > 0) deps.log.info({ expired }, 'expired sign-ups nobody confirmed within a week');
+  // A run of the day going already (an admin's, another instance's catch-up) is waited for, then this one runs:
+  // it finds what is left, and the fire is done only once the day has been through the schedule's own run.
   const report = await deps.digests.runDay(day, {
     trigger,
     signal,
+    whenRunning: 'wait',
     ingest: (d) => deps.ingest.ingestDay(d),
   });
   deps.log.info(

@@ -28,8 +28,18 @@ const CountsSchema = Type.Object({
 const RunSchema = Type.Object({
   id: Type.Integer(),
   trigger: Type.String(),
-  status: Type.String({ description: 'running, done, incomplete or failed' }),
+  status: Type.Union(
+    [
+      Type.Literal('running'),
+      Type.Literal('done'),
+      Type.Literal('incomplete'),
+      Type.Literal('failed'),
+      Type.Literal('abandoned'),
+    ],
+    { description: 'abandoned: it was running when its process died (no heartbeat for RUN_STALE_MS)' },
+  ),
   startedAt: Type.String(),
+  heartbeatAt: Type.String({ description: 'The last sign of life of the process running it.' }),
   finishedAt: Nullable(Type.String()),
   error: Nullable(Type.String()),
   timings: Nullable(Type.Record(Type.String(), Type.Number())),
@@ -244,8 +254,9 @@ export const digestAdminRoutes: FastifyPluginAsyncTypebox<{ services: Services }
         ...common,
         summary: 'Ingest, match and send the day now, in the background; answers 202 with the run id',
         description:
-          'Safe to call twice: a day is never sent twice to a reader, and while a run of the day started here is ' +
-          'going, calling again returns its id (`alreadyRunning: true`). Follow it with GET /api/admin/digests/:date.',
+          'Safe to call twice: a day is never sent twice to a reader, and while a run of the day is going (on any ' +
+          "instance, the schedule's too), calling again returns its id (`alreadyRunning: true`). Follow it with " +
+          'GET /api/admin/digests/:date.',
         params: DateParams,
         body: Type.Optional(
           Type.Object(
