@@ -51,6 +51,8 @@ export interface TopicAdmin {
   create(actor: Actor, input: TopicInput): Promise<{ topic: AdminTopicView; check: QueryCheck }>;
   update(actor: Actor, slug: string, changes: TopicChanges): Promise<{ topic: AdminTopicView; check?: QueryCheck }>;
   retire(actor: Actor, slug: string): Promise<RetireResult>;
+  /** How Postgres reads a query and how many stored papers it matches now, changing nothing. */
+  check(query: string): Promise<QueryCheck>;
 }
 
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -108,6 +110,8 @@ export function createTopicAdmin(prisma: PrismaClient): TopicAdmin {
   }
 
   return {
+    check: (query) => checkTopicQuery(prisma, query),
+
     async list() {
       // Offered topics first, by name; retired ones after them.
       const rows = await prisma.topic.findMany({ select: topicSelect, orderBy: { name: 'asc' } });
