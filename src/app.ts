@@ -9,8 +9,10 @@ import fp from 'fastify-plugin';
 import { errors, isPapermailError } from './errors.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { assetRoutes } from './routes/assets.js';
+import { dashboardRoutes } from './routes/dashboard/index.js';
 import { digestRoutes } from './routes/digests.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { readerApiRoutes } from './routes/reader-api.js';
 import { readerPages } from './routes/reader-pages.js';
 import type { Services } from './services.js';
@@ -68,6 +70,10 @@ async function app(fastify: FastifyInstance, { services }: AppOptions): Promise<
     await fastify.register(adminRoutes, { prefix: '/api/admin', services, adminToken: services.config.adminToken });
   } else {
     services.log.info('admin API is off: set ADMIN_TOKEN to turn on /api/admin');
+  }
+  await fastify.register(dashboardRoutes, { services });
+  if (services.config.adminToken) {
+    await fastify.register(metricsRoutes, { services, adminToken: services.config.adminToken });
   }
   await fastify.register(readerApiRoutes, { services });
   await fastify.register(readerPages, { services });

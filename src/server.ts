@@ -7,6 +7,7 @@ import { createScheduler } from './jobs/scheduler.js';
 import { createSenderLoop } from './jobs/sender-loop.js';
 import { onShutdownSignal } from './lifecycle.js';
 import { createLogger } from './logger.js';
+import { startMetricsServer } from './metrics/metrics-server.js';
 import { createServices } from './services.js';
 import { seedTopics } from './topics/seed-topics.js';
 
@@ -37,10 +38,12 @@ async function main(): Promise<void> {
   // Instances that run the schedule also send what is due between runs (retries, resends, crash leftovers).
   const senderLoop = config.scheduler.enabled ? createSenderLoop(services) : undefined;
 
+  const metricsServer = config.metrics ? await startMetricsServer(services.metrics, config.metrics, log) : undefined;
+
   onShutdownSignal(log, async () => {
     // Stop taking requests and fires; let in-flight requests finish and a running daily job stop at a safe point
     // (the scheduler aborts its signal and waits up to its stop timeout); then the services, then the database.
-    await Promise.all([fastify.close(), scheduler.stop(), senderLoop?.stop()]);
+    await Promise.all([fastify.close(), scheduler.stop(), senderLoop?.stop(), metricsServer?.close()]);
     await services.close();
     await db.close();
   });

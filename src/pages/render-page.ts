@@ -11,6 +11,8 @@ const hb = Handlebars.create();
 hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 hb.registerHelper('includes', (list: unknown, value: unknown) => Array.isArray(list) && list.includes(value));
 
+hb.registerPartial('pager', readFileSync(path.join(templatesDir, 'admin/pager.hbs'), 'utf8'));
+
 const compiled = new Map<string, Handlebars.TemplateDelegate>();
 
 /** `file` is relative to templates/, without .hbs: `pages/preferences`, `admin/day`. */
@@ -37,3 +39,6 @@ export function renderAdminPage(name: string, title: string, data: object, frame
 
 /** The stylesheet every page links to, served at /assets/style.css. */
 export const stylesheet = readFileSync(path.join(projectRoot, 'public/style.css'), 'utf8');
+
+/** The dashboard's additions to it, served at /assets/admin.css. */
+export const adminStylesheet = readFileSync(path.join(projectRoot, 'public/admin.css'), 'utf8');
