@@ -36,13 +36,15 @@ export async function postSignIn(
   app: FastifyInstance,
   email: string,
   password: string,
-  headers: Record<string, string> = {},
+  options: { headers?: Record<string, string>; remoteAddress?: string } = {},
 ): Promise<{ res: LightMyRequestResponse; cookie: string }> {
-  const form = await app.inject({ method: 'GET', url: '/admin/login', headers });
+  const { headers = {}, remoteAddress } = options;
+  const form = await app.inject({ method: 'GET', url: '/admin/login', headers, remoteAddress });
   const login = cookiesOf(form);
   const res = await app.inject({
     method: 'POST',
     url: '/admin/login',
+    remoteAddress,
     headers: { ...headers, cookie: cookieHeader(login) },
     payload: { email, password, csrf: csrfOf(form.body), next: '/admin' },
   });
