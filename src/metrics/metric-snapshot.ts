@@ -12,8 +12,8 @@ export interface MetricSnapshot {
   /** Sign-ups, confirmations and unsubscribes in the last 24 hours. */
   readerEvents: { signups: number; confirmations: number; unsubscribes: number };
   runs: { status: string; trigger: string; n: number }[];
-  /** Durations of finished runs, in seconds, with their outcome. */
-  runDurations: { status: string; seconds: number }[];
+  /** Durations of finished runs, in seconds. */
+  runDurations: { seconds: number }[];
 }
 
 export async function loadMetricSnapshot(prisma: PrismaClient): Promise<MetricSnapshot> {
@@ -32,8 +32,8 @@ export async function loadMetricSnapshot(prisma: PrismaClient): Promise<MetricSn
       FROM subscribers`,
     prisma.$queryRaw<{ status: string; trigger: string; n: number }[]>`
       SELECT status, trigger, count(*)::int AS n FROM runs GROUP BY status, trigger`,
-    prisma.$queryRaw<{ status: string; seconds: number }[]>`
-      SELECT status, extract(epoch FROM finished_at - started_at)::float8 AS seconds
+    prisma.$queryRaw<{ seconds: number }[]>`
+      SELECT extract(epoch FROM finished_at - started_at)::float8 AS seconds
       FROM runs WHERE finished_at IS NOT NULL`,
   ]);
   return {

@@ -11,6 +11,10 @@ const hb = Handlebars.create();
 hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 hb.registerHelper('includes', (list: unknown, value: unknown) => Array.isArray(list) && list.includes(value));
 
+/** An ISO 8601 time as the dashboard shows it: "2026-07-31 07:00 UTC" (empty for none). */
+hb.registerHelper('when', (iso: unknown) =>
+  typeof iso === 'string' && iso.length >= 16 ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : '',
+);
 hb.registerPartial('pager', readFileSync(path.join(templatesDir, 'admin/pager.hbs'), 'utf8'));
 
 const compiled = new Map<string, Handlebars.TemplateDelegate>();
