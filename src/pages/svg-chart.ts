@@ -23,7 +23,7 @@ export function niceMax(max: number): number {
 }
 
 /** Long labels are cut, with the whole label kept in a tooltip. */
-function fitLabel(label: string, max = 30): string {
+function fitLabel(label: string, max = 28): string {
   const short = label.length > max ? `${label.slice(0, max - 1)}…` : label;
   return short === label ? escapeXml(label) : `<title>${escapeXml(label)}</title>${escapeXml(short)}`;
 }
@@ -68,7 +68,7 @@ export function lineChart(id: string, title: string, labels: string[], series: C
 /** Horizontal bars, one per row, longest first as given, with the value written at the end of each bar. */
 export function barChart(id: string, title: string, rows: { label: string; value: number }[], color: string): string {
   const rowH = 26;
-  const labelW = 230;
+  const labelW = 270;
   const height = Math.max(1, rows.length) * rowH + 8;
   const top = niceMax(Math.max(0, ...rows.map((r) => r.value)));
   const barMax = W - labelW - 60;

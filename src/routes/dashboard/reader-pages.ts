@@ -3,7 +3,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { describeStatus } from '../../subscriptions/reader-status.js';
+import type { ReaderStatus } from '../../subscriptions/reader-status.js';
 import { SubscriberStatusSchema } from '../subscriber-status-schema.js';
 import { actorOfSession, type DashboardOptions } from './dashboard-reply.js';
 import { PageQuery, pageOf, pager } from './paging.js';
@@ -15,6 +15,16 @@ const ActionParams = Type.Object({
   action: Type.Union([Type.Literal('pause'), Type.Literal('unsubscribe'), Type.Literal('erase')]),
 });
 type Action = 'pause' | 'unsubscribe' | 'erase';
+
+/** What a status means, in the operator's words (the reader's pages say it to the reader). */
+const STATUS_TEXT: Record<ReaderStatus, string> = {
+  pending: 'Signed up, not confirmed yet: gets no digest until they confirm.',
+  active: 'Gets a digest every day there are papers for them.',
+  paused: 'Paused: no digests until they resume.',
+  unsubscribed: 'Unsubscribed: gets no email.',
+  bounced: 'Their address bounced: gets no email.',
+  complained: 'Marked our mail as spam: gets no email.',
+};
 
 const ACTIONS: Record<Action, { verb: string; question: string; consequence: string; done: string }> = {
   pause: {
@@ -89,7 +99,7 @@ export const readerPages: FastifyPluginAsyncTypebox<DashboardOptions> = async (a
       data: {
         ...detail,
         notice,
-        statusText: describeStatus(status),
+        statusText: STATUS_TEXT[status],
         canPause: status === 'active',
         canUnsubscribe: ['pending', 'active', 'paused'].includes(status),
         canErase: !detail.reader.erasedAt,
