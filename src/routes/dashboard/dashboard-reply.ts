@@ -6,6 +6,7 @@ import type { Actor } from '../../admin/audit.js';
 import { errors } from '../../errors.js';
 import { CSRF_FIELD, issueCsrfToken } from '../../pages/csrf-token.js';
 import { renderAdminPage } from '../../pages/render-page.js';
+import type { Services } from '../../services.js';
 
 const NAV = [
   { href: '/admin', label: 'Overview' },
@@ -73,7 +74,7 @@ export function createPageSender(secret: string): SendAdminPage {
 
 /** What every dashboard page plugin gets. */
 export interface DashboardOptions {
-  services: import('../../services.js').Services;
+  services: Services;
   page: SendAdminPage;
   /** The CSRF and role check of a POST, for routes whose body is parsed after the plugin's own hook. */
   checkPost: (request: FastifyRequest) => void;

@@ -19,12 +19,11 @@ import { loginPages } from './login-pages.js';
 import { overviewPage } from './overview-page.js';
 import { readerPages } from './reader-pages.js';
 import { runPages } from './run-pages.js';
-import { createSessionStore } from './session-store.js';
+import { createSessionStore, SESSION_COOKIE } from './session-store.js';
 import { topicPages } from './topic-pages.js';
 
 /** A session lasts this long from sign-in, however busy: then sign in again. */
 export const SESSION_MAX_AGE_MS = 12 * 3600_000;
-export const SESSION_COOKIE = 'papermail_admin';
 /** Routes reachable without a session. */
 const OPEN_ROUTES = new Set(['/admin/login']);
 /** The one POST a viewer may make. */

@@ -9,6 +9,7 @@ import { checkCsrfToken, issueCsrfToken } from '../../pages/csrf-token.js';
 import type { Services } from '../../services.js';
 import { csrfOf } from '../pages/page-forms.js';
 import { loginBinding, type SendAdminPage } from './dashboard-reply.js';
+import { SESSION_COOKIE } from './session-store.js';
 
 const LOGIN_COOKIE = 'papermail_login';
 const LOGIN_COOKIE_MAX_AGE_S = 3600;
@@ -86,7 +87,7 @@ export const loginPages: FastifyPluginAsyncTypebox<{
 
   app.post('/admin/logout', { schema: { hide: true } }, async (request, reply) => {
     await request.session.destroy();
-    reply.clearCookie('papermail_admin', { path: '/admin' });
+    reply.clearCookie(SESSION_COOKIE, { path: '/admin' });
     return reply.redirect('/admin/login', 303);
   });
 };

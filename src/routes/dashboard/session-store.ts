@@ -13,6 +13,9 @@ declare module 'fastify' {
   }
 }
 
+/** The session cookie's name (path /admin). */
+export const SESSION_COOKIE = 'papermail_admin';
+
 export function createSessionStore(accounts: AdminAccounts, maxAgeMs: number): SessionStore {
   return {
     set(sessionId, session, callback) {
