@@ -12,6 +12,7 @@ import { createMailer } from './mail/create-mailer.js';
 import type { Mailer } from './mail/mailer.js';
 import { instrumentMailer } from './metrics/instrument-mailer.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
+import { createInterestMatcher, type InterestMatcher } from './relevance/matcher-service.js';
 import { resolveSecret } from './secret.js';
 import { createSubscriptionService, type SubscriptionService } from './subscriptions/subscription-service.js';
 import { createTopicService, type TopicService } from './topics/topic-service.js';
@@ -33,6 +34,8 @@ export interface Services {
   topics: TopicService;
   subscriptions: SubscriptionService;
   digests: DigestService;
+  /** The one matcher of papers to interests: daily run, dry run, preview and topic checks. */
+  matcher: InterestMatcher;
   /** Closes what the services opened (transports, timers). The database is closed by its owner. */
   close(): Promise<void>;
 }
@@ -52,7 +55,8 @@ export function createServices(deps: ServiceDeps): Services {
   const topics = createTopicService(prisma);
   const links = createLinks(config.publicUrl);
   const subscriptions = createSubscriptionService({ prisma, config, log, links, mailer, topics });
-  const digests = createDigestService({ prisma, config, log, mailer, links });
+  const matcher = createInterestMatcher(prisma);
+  const digests = createDigestService({ prisma, config, log, mailer, links, matcher });
   const ingest = createIngestService({ prisma, config, log });
   const admin = createAdminService({
     prisma,
@@ -63,6 +67,7 @@ export function createServices(deps: ServiceDeps): Services {
     links,
     digests,
     ingest,
+    matcher,
   });
   return {
     config,
@@ -77,6 +82,7 @@ export function createServices(deps: ServiceDeps): Services {
     topics,
     subscriptions,
     digests,
+    matcher,
     async close() {
       // Background admin work (resends, runs) first: it still needs the mailer.
       await admin.digests.close();

@@ -1,10 +1,12 @@
 // The admin's services, one object for services.ts. Routes under /api/admin call these; so can the CLI.
+
 import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
 import type { DigestService } from '../digest/digest-service.js';
 import type { IngestService } from '../ingest/ingest-service.js';
 import type { Links } from '../links.js';
 import type { Logger } from '../logger.js';
+import type { InterestMatcher } from '../relevance/matcher-service.js';
 import { type AdminAccounts, createAdminAccounts } from './accounts/admin-accounts.js';
 import { type AuditEntryView, listAudit } from './audit.js';
 import { countReadersByStatus, type DayStats, loadDailyStats } from './dashboard-stats.js';
@@ -45,6 +47,7 @@ export interface AdminServiceDeps {
   links: Links;
   digests: DigestService;
   ingest: IngestService;
+  matcher: InterestMatcher;
 }
 
 export function createAdminService(deps: AdminServiceDeps): AdminService {

@@ -11,6 +11,7 @@ import { parseSourceSpec } from '../ingest/create-paper-source.js';
 import type { IngestReport, IngestService } from '../ingest/ingest-service.js';
 import type { Links } from '../links.js';
 import type { Logger } from '../logger.js';
+import type { InterestMatcher } from '../relevance/matcher-service.js';
 import { type Actor, recordAudit, runAudited } from './audit.js';
 import { type DayDetail, type DaySummary, findDigestDay, findReaderDeliveries, listDigestDays } from './digest-days.js';
 import { hashRequest, saveIdempotentResponse, takeIdempotencyKey } from './idempotency.js';
@@ -73,6 +74,7 @@ export interface DigestAdminDeps {
   links: Links;
   digests: DigestService;
   ingest: IngestService;
+  matcher: InterestMatcher;
 }
 
 export function createDigestAdmin(deps: DigestAdminDeps): DigestAdmin {
@@ -210,7 +212,7 @@ export function createDigestAdmin(deps: DigestAdminDeps): DigestAdmin {
     async preview(actor, day, email) {
       parseDay(day);
       renderer ??= createDigestRenderer(links);
-      const preview = await previewDigest(prisma, await renderer, day, email);
+      const preview = await previewDigest(prisma, deps.matcher, await renderer, day, email);
       // A preview holds the reader's own links (preferences, unsubscribe): who looked is worth keeping.
       await recordAudit(prisma, {
         actor,

@@ -2,11 +2,12 @@
 // this reader alone, writing nothing): what the admin looks at when a reader asks "why did I get this?".
 import type { PrismaClient } from '../db/client.js';
 import { loadDayPapers } from '../digest/day-papers.js';
-import { type Interest, matchInterests, normaliseKeyword } from '../digest/match-interests.js';
 import { toPaperView } from '../digest/paper-view.js';
+import { loadTopicInterests, readerInterests } from '../digest/reader-interests.js';
 import type { DigestRenderer } from '../digest/render-digest.js';
 import { type DeliveryMatches, selectPapers } from '../digest/select-papers.js';
 import { errors } from '../errors.js';
+import type { InterestMatcher } from '../relevance/matcher-service.js';
 import { findReaderByEmail } from './digest-days.js';
 
 export interface DigestPreview {
@@ -26,6 +27,7 @@ export interface DigestPreview {
  */
 export async function previewDigest(
   prisma: PrismaClient,
+  matcher: InterestMatcher,
   render: DigestRenderer,
   day: string,
   email: string,
@@ -62,8 +64,15 @@ export async function previewDigest(
     };
   }
 
-  const interests = await readerInterests(prisma, reader.id, reader.keywords);
-  const matches = await matchInterests(prisma, day, dayPapers.length, interests);
+  const topicIds = (
+    await prisma.subscriberTopic.findMany({ where: { subscriberId: reader.id }, select: { topicId: true } })
+  ).map((t) => t.topicId);
+  const interests = readerInterests(
+    topicIds.sort((a, b) => a - b),
+    reader.keywords,
+    await loadTopicInterests(prisma, topicIds),
+  );
+  const matches = matcher.matchPapers(dayPapers, interests);
   const alreadySent = await papersSentBefore(
     prisma,
     reader.id,
@@ -91,22 +100,6 @@ export async function previewDigest(
     paperIds: selection.paperIds,
     ...message,
   };
-}
-
-/** The reader's live topics and keywords as interests, keyed the way the day's preparation keys them. */
-async function readerInterests(prisma: PrismaClient, subscriberId: number, keywords: string[]): Promise<Interest[]> {
-  const topics = await prisma.topic.findMany({
-    where: { retiredAt: null, subscribers: { some: { subscriberId } } },
-    select: { id: true, name: true, query: true },
-    orderBy: { id: 'asc' },
-  });
-  const out: Interest[] = topics.map((t) => ({ key: `topic:${t.id}`, label: t.name, query: t.query }));
-  for (const raw of keywords) {
-    const text = normaliseKeyword(raw);
-    const key = `keyword:${text}`;
-    if (text && !out.some((i) => i.key === key)) out.push({ key, label: text, query: text });
-  }
-  return out;
 }
 
 /** Today's papers another day's digest already carried to this reader (they are not sent twice). */

@@ -7,6 +7,7 @@ export interface DayPaper {
   authors: string[];
   abstract: string;
   aiSummary: string | null;
+  aiKeywords: string[];
   codeUrl: string | null;
   githubStars: number | null;
   projectUrl: string | null;
@@ -19,7 +20,7 @@ export interface DayPaper {
 /** The day's listed papers, most upvoted first (ties: the source's own rank). */
 export async function loadDayPapers(prisma: PrismaClient, day: string): Promise<DayPaper[]> {
   return prisma.$queryRaw<DayPaper[]>`
-    SELECT p.id, p.title, p.authors, p.abstract, p.ai_summary AS "aiSummary", p.code_url AS "codeUrl",
+    SELECT p.id, p.title, p.authors, p.abstract, p.ai_summary AS "aiSummary", p.ai_keywords AS "aiKeywords", p.code_url AS "codeUrl",
            p.github_stars AS "githubStars", p.project_url AS "projectUrl", p.thumbnail_url AS "thumbnailUrl",
            l.upvotes, l.comments, l.rank
     FROM listings l JOIN papers p ON p.id = l.paper_id

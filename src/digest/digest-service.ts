@@ -6,6 +6,7 @@ import type { PrismaClient } from '../db/client.js';
 import type { Links } from '../links.js';
 import type { Logger } from '../logger.js';
 import type { Mailer } from '../mail/mailer.js';
+import type { InterestMatcher } from '../relevance/matcher-service.js';
 import { sleep } from '../sleep.js';
 import { loadDayPapers } from './day-papers.js';
 import { countDeliveries, type DeliveryCounts } from './delivery-counts.js';
@@ -74,6 +75,7 @@ export interface DigestServiceDeps {
   log: Logger;
   mailer: Mailer;
   links: Links;
+  matcher: InterestMatcher;
 }
 
 const POLL_MS = 1000;
@@ -88,7 +90,7 @@ export function createDigestService(deps: DigestServiceDeps): DigestService {
   };
 
   const service: DigestService = {
-    prepare: (day, options) => prepareDigest(prisma, day, options),
+    prepare: (day, options) => prepareDigest(prisma, day, options, deps.matcher),
     sendPending: (options) => sender.sendPending(options),
 
     async runDay(day, options = {}) {
@@ -122,7 +124,7 @@ export function createDigestService(deps: DigestServiceDeps): DigestService {
         options.onProgress?.({ phase: 'match' });
         // Templates compile and render threads start while Postgres matches: neither waits for the other.
         sender.warm();
-        prepare = await prepareDigest(prisma, day);
+        prepare = await prepareDigest(prisma, day, {}, deps.matcher);
         timings.matchMs = prepare.matchMs;
         log.info({ ...prepare }, 'digest prepared');
         if (prepare.digestId === undefined) {

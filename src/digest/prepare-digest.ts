@@ -5,8 +5,10 @@
 
 import { parseDay } from '../dates.js';
 import type { PrismaClient } from '../db/client.js';
+import type { Interest } from '../relevance/interest-matcher.js';
+import { createInterestMatcher, type InterestMatcher } from '../relevance/matcher-service.js';
 import { type DayPaper, loadDayPapers } from './day-papers.js';
-import { type Interest, matchInterests, normaliseKeyword } from './match-interests.js';
+import { loadTopicInterests, readerInterests } from './reader-interests.js';
 import { type DeliveryMatches, type ReaderInterests, selectPapers } from './select-papers.js';
 
 export interface PreparedDelivery {
@@ -51,6 +53,8 @@ export async function prepareDigest(
   prisma: PrismaClient,
   day: string,
   options: { dryRun?: boolean } = {},
+  // The services pass theirs (src/services.ts); the matcher holds no state, so a fresh one is the same matcher.
+  matcher: InterestMatcher = createInterestMatcher(prisma),
 ): Promise<PrepareReport> {
   parseDay(day);
   const started = performance.now();
@@ -71,27 +75,22 @@ export async function prepareDigest(
   const readers = await loadWaitingReaders(prisma, report.digestId);
   report.readers = readers.length;
 
-  const topics = await loadTopics(prisma, [...new Set(readers.flatMap((r) => r.topicIds))]);
+  const topics = await loadTopicInterests(prisma, [...new Set(readers.flatMap((r) => r.topicIds))]);
   const interests = new Map<string, Interest>();
-  for (const topic of topics.values()) interests.set(topic.key, topic);
   const selections: (ReaderInterests & { row: ReaderRow })[] = readers.map((row) => {
-    const own: { key: string; label: string }[] = [];
-    for (const id of row.topicIds) {
-      const topic = topics.get(id);
-      if (topic) own.push(topic);
-    }
-    for (const raw of row.keywords) {
-      const text = normaliseKeyword(raw);
-      if (!text) continue;
-      const key = `keyword:${text}`;
-      if (!interests.has(key)) interests.set(key, { key, label: text, query: text });
-      if (!own.some((i) => i.key === key)) own.push({ key, label: text });
-    }
-    return { row, interests: own, maxPapers: row.maxPapers, topWhenNoMatch: row.topWhenNoMatch };
+    const own = readerInterests(row.topicIds, row.keywords, topics);
+    for (const interest of own) interests.set(interest.key, interest);
+    return {
+      row,
+      interests: own.map(({ key, label }) => ({ key, label })),
+      maxPapers: row.maxPapers,
+      topWhenNoMatch: row.topWhenNoMatch,
+    };
   });
-  report.interests = { topics: topics.size, keywords: interests.size - topics.size };
+  const topicCount = [...interests.values()].filter((i) => i.kind === 'topic').length;
+  report.interests = { topics: topicCount, keywords: interests.size - topicCount };
 
-  const matches = await matchInterests(prisma, day, papers.length, [...interests.values()]);
+  const matches = matcher.matchPapers(papers, [...interests.values()]);
   const alreadySent = await loadAlreadySent(
     prisma,
     day,
@@ -152,16 +151,6 @@ function loadWaitingReaders(prisma: PrismaClient, digestId: number | undefined):
         WHERE d.digest_id = ${digestId ?? null}::int AND d.subscriber_id = s.id AND d.resend_of_id IS NULL)
     GROUP BY s.id
     ORDER BY s.id`;
-}
-
-/** The live (not retired) topics among `ids`, as interests. */
-async function loadTopics(prisma: PrismaClient, ids: number[]): Promise<Map<number, Interest>> {
-  if (ids.length === 0) return new Map();
-  const rows = await prisma.topic.findMany({
-    where: { id: { in: ids }, retiredAt: null },
-    select: { id: true, name: true, query: true },
-  });
-  return new Map(rows.map((t) => [t.id, { key: `topic:${t.id}`, label: t.name, query: t.query }]));
 }
 
 /**

@@ -1,6 +1,7 @@
 // Choosing one reader's papers for a day from the interest matches computed once for everybody. Pure: no I/O.
+
+import type { InterestMatches } from '../relevance/interest-matcher.js';
 import type { DayPaper } from './day-papers.js';
-import type { InterestMatches } from './match-interests.js';
 
 /** Why a delivery carries what it carries; stored in deliveries.matches and read back by the renderer. */
 export interface DeliveryMatches {
@@ -56,8 +57,9 @@ export function selectPapers(
   for (const interest of reader.interests) {
     const papers = day.matches.get(interest.key);
     if (!papers) continue;
-    for (const [paperId, relevance] of papers) {
+    for (const [paperId, match] of papers) {
       if (!fresh(paperId)) continue;
+      const relevance = match.strength;
       const entry = scored.get(paperId);
       if (entry) {
         entry.relevance += relevance;

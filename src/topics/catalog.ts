@@ -1,16 +1,19 @@
-// The topic catalog papermail starts with. Queries are Postgres websearch syntax over the English full-text vector
-// of a paper (title A, AI keywords B, abstract C). Stemming folds "tokenizer", "tokens" and "tokenization" into
-// one lexeme, and "token" is in almost every abstract of the field, so token-ish topics use phrases, not words.
-// "parallel decoding" is left out of speculative decoding on purpose: in 2025 it mostly names diffusion LMs' decoding.
-// The matcher (src/digest/match-interests.ts) adds a relevance cut-off on top: one passing mention is not a match.
+import type { TopicDefinition } from '../relevance/interest-definition.js';
+import { topicDefinitions } from './topic-definitions.js';
+
+// The topic catalog papermail starts with: slugs (in readers' links: they never change), names and descriptions.
+// What each topic matches is its definition (topic-definitions.ts). The query stays as the topic's full-text form:
+// admin search and topics made by an admin with only a query (read as a definition by topic-interest.ts).
+
 export interface TopicSeed {
   slug: string;
   name: string;
   description: string;
   query: string;
+  definition: TopicDefinition;
 }
 
-export const topicCatalog: TopicSeed[] = [
+const seeds: Omit<TopicSeed, 'definition'>[] = [
   {
     slug: 'speculative-decoding',
     name: 'Speculative decoding',
@@ -130,3 +133,9 @@ export const topicCatalog: TopicSeed[] = [
     query: '"new benchmark" OR "we introduce a benchmark" OR "llm-as-a-judge" OR leaderboard OR "evaluation suite"',
   },
 ];
+
+export const topicCatalog: TopicSeed[] = seeds.map((seed) => {
+  const definition = topicDefinitions[seed.slug];
+  if (!definition) throw new Error(`topic ${seed.slug} has no definition`);
+  return { ...seed, definition };
+});

@@ -17,6 +17,7 @@ function papers(n: number): Map<string, PaperView> {
         authors: ['Ada Lovelace', 'Alan Turing', 'Grace Hopper', 'Edsger Dijkstra'],
         abstract: 'An abstract.',
         aiSummary: null,
+        aiKeywords: [],
         codeUrl: null,
         githubStars: null,
         projectUrl: null,

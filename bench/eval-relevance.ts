@@ -1,0 +1,53 @@
+// npm run eval:relevance [-- --days held-out|tuning|all] [--only NAME]: precision and recall of the matcher against the
+// hand labels in test/fixtures/relevance/, per topic and per interest, macro and micro. The default, and the numbers
+// to quote, are the held-out days (split.json), which no term, weight or threshold was tuned on.
+import { parseArgs } from 'node:util';
+import { type InterestScore, scoreDays, summarise } from './relevance/evaluate.js';
+import { loadEvaluationSet } from './relevance/labelled-days.js';
+
+const { values } = parseArgs({
+  options: { days: { type: 'string', default: 'held-out' }, dir: { type: 'string' } },
+});
+const which = values.days;
+if (which !== 'held-out' && which !== 'tuning' && which !== 'all') {
+  process.stderr.write(`eval:relevance: --days must be held-out, tuning or all (got "${which}")\n`);
+  process.exit(2);
+}
+const set = loadEvaluationSet(values.dir);
+const days = set.days.filter((d) =>
+  which === 'all' ? true : which === 'held-out' ? set.heldOut.has(d.date) : !set.heldOut.has(d.date),
+);
+if (days.length === 0) {
+  process.stderr.write('eval:relevance: no labelled days in that set\n');
+  process.exit(1);
+}
+const papers = days.reduce((a, d) => a + d.papers.length, 0);
+const scores = scoreDays(set, days);
+const f = (x: number | undefined) => (x === undefined ? '   -' : x.toFixed(2));
+
+function table(title: string, rows: InterestScore[]) {
+  process.stdout.write(`\n${title}\n${'name'.padEnd(34)}    P     R   sent  right relevant\n`);
+  for (const s of rows) {
+    process.stdout.write(
+      `${s.name.padEnd(34)} ${f(s.precision).padStart(5)} ${f(s.recall).padStart(5)} ${String(s.tp + s.fp).padStart(6)} ${String(s.tp).padStart(6)} ${String(s.tp + s.fn).padStart(8)}\n`,
+    );
+  }
+  const m = summarise(rows);
+  process.stdout.write(
+    `${'macro'.padEnd(34)} ${f(m.macroP).padStart(5)} ${f(m.macroR).padStart(5)}\n${'micro'.padEnd(34)} ${f(m.microP).padStart(5)} ${f(m.microR).padStart(5)}\n`,
+  );
+  return m;
+}
+
+process.stdout.write(`${which} days (${days.length}, ${papers} papers): ${days.map((d) => d.date).join(' ')}\n`);
+const topics = table(
+  'catalog topics',
+  scores.filter((s) => s.kind === 'topic'),
+);
+const keywords = table(
+  'free-text interests',
+  scores.filter((s) => s.kind === 'keyword'),
+);
+process.stdout.write(
+  `\nrelevance: catalog macro P=${f(topics.macroP)} R=${f(topics.macroR)}; interests macro P=${f(keywords.macroP)} R=${f(keywords.macroR)} (${which} days)\n`,
+);

@@ -1,0 +1,114 @@
+// Compiling an interest definition into token patterns once per day, so scoring a paper is only array scans.
+// Every term is expanded through the synonym table: a term or keyword that contains a phrase of a group also
+// stands for the same text with each other phrase of that group.
+import type { Field, Term, TopicDefinition } from './interest-definition.js';
+import { narrowerTerms, synonymGroups } from './lexicon.js';
+import { textTokens } from './text-tokens.js';
+
+/** One way of saying a term: consecutive stemmed tokens ("*bench" as a token matches any word ending in bench). */
+export type Pattern = readonly string[];
+
+export interface CompiledTerm {
+  /** The term as written, for evidence. */
+  text: string;
+  weight: number;
+  /** Undefined: every field. */
+  fields?: readonly Field[];
+  patterns: Pattern[];
+  /** A multi-word keyword also counts when its words occur close together in any order. */
+  near?: Pattern;
+}
+
+export interface CompiledInterest {
+  terms: CompiledTerm[];
+  against: CompiledTerm[];
+  threshold: number;
+}
+
+export const DEFAULT_THRESHOLD = 2;
+
+const groups = synonymGroups.map((g) => g.map((phrase) => textTokens(phrase)).filter((t) => t.length > 0));
+const narrower = Object.entries(narrowerTerms).map(
+  ([general, kinds]) => [textTokens(general), kinds.map((k) => textTokens(k))] as const,
+);
+
+function key(p: Pattern): string {
+  return p.join(' ');
+}
+
+function indexOf(haystack: Pattern, needle: Pattern): number {
+  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+function substitute(out: Map<string, Pattern>, pattern: Pattern, phrase: Pattern, others: readonly Pattern[]) {
+  const at = indexOf(pattern, phrase);
+  if (at < 0) return;
+  for (const other of others) {
+    const rewritten = [...pattern.slice(0, at), ...other, ...pattern.slice(at + phrase.length)];
+    out.set(key(rewritten), rewritten);
+  }
+}
+
+/**
+ * The pattern and every rewrite of it that swaps a synonym-group phrase for another of its group, then every
+ * rewrite (of those) that swaps a general phrase for a narrower one.
+ */
+export function expandPattern(pattern: Pattern): Pattern[] {
+  const out = new Map<string, Pattern>([[key(pattern), pattern]]);
+  for (const group of groups) {
+    for (const phrase of group)
+      substitute(
+        out,
+        pattern,
+        phrase,
+        group.filter((p) => p !== phrase),
+      );
+  }
+  for (const synonym of [...out.values()]) {
+    for (const [general, kinds] of narrower) substitute(out, synonym, general, kinds);
+  }
+  return [...out.values()];
+}
+
+function compileTerm(term: Term, withNear: boolean): CompiledTerm | undefined {
+  const tokens = textTokens(term.text.replace(/\*/g, 'WILDCARDSTAR')).map((t) => t.replace(/^wildcardstar/, '*'));
+  if (tokens.length === 0) return undefined;
+  const compiled: CompiledTerm = { text: term.text, weight: term.weight, patterns: expandPattern(tokens) };
+  if (term.fields) compiled.fields = term.fields;
+  if (withNear && tokens.length >= 2 && tokens.length <= 4) compiled.near = tokens;
+  return compiled;
+}
+
+/**
+ * Terms that stem alike ("retrieval", "retriever", "retrieve") or share a synonym would count one mention several
+ * times: each pattern belongs to the heaviest term that has it, and the others drop it.
+ */
+function ownPatterns(terms: CompiledTerm[]): CompiledTerm[] {
+  // A term that counts only in some fields owns its patterns only there.
+  const slot = (term: CompiledTerm, p: Pattern) => `${term.fields?.join(',') ?? '*'}:${key(p)}`;
+  const owner = new Map<string, CompiledTerm>();
+  for (const term of terms) {
+    for (const p of term.patterns) {
+      const current = owner.get(slot(term, p));
+      if (!current || current.weight < term.weight) owner.set(slot(term, p), term);
+    }
+  }
+  return terms.flatMap((term) => {
+    const patterns = term.patterns.filter((p) => owner.get(slot(term, p)) === term);
+    return patterns.length > 0 ? [{ ...term, patterns }] : [];
+  });
+}
+
+export function compileDefinition(definition: TopicDefinition, options: { near?: boolean } = {}): CompiledInterest {
+  const compile = (terms: Term[] | undefined) =>
+    ownPatterns((terms ?? []).flatMap((t) => compileTerm(t, options.near ?? false) ?? []));
+  return {
+    terms: compile(definition.terms),
+    against: compile(definition.against),
+    threshold: definition.threshold ?? DEFAULT_THRESHOLD,
+  };
+}

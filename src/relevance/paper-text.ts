@@ -1,0 +1,28 @@
+// A paper as the matcher reads it: the stemmed tokens of its title, abstract and Hugging Face's AI keywords.
+import { textTokens } from './text-tokens.js';
+
+export interface PaperText {
+  id: string;
+  title: string;
+  abstract: string;
+  aiKeywords: readonly string[];
+}
+
+export interface PaperTokens {
+  id: string;
+  title: string[];
+  abstract: string[];
+  /** Each AI keyword's tokens, joined by a separator that no pattern contains, so phrases never span two. */
+  keywords: string[];
+}
+
+export const FIELD_BREAK = '|';
+
+export function tokenizePaper(paper: PaperText): PaperTokens {
+  return {
+    id: paper.id,
+    title: textTokens(paper.title),
+    abstract: textTokens(paper.abstract),
+    keywords: paper.aiKeywords.flatMap((k, i) => (i === 0 ? textTokens(k) : [FIELD_BREAK, ...textTokens(k)])),
+  };
+}

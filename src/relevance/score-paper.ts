@@ -1,0 +1,123 @@
+// Scoring one paper against one compiled interest: a BM25-style sum over the interest's terms. Each mention counts
+// with diminishing returns (the second mention of "speculative decoding" adds less than the first), the title counts
+// three times the abstract, and long abstracts are normalised so they do not win on length alone. The score is
+// absolute, not relative to the day, so a day with one relevant paper still sends one paper.
+import type { CompiledInterest, CompiledTerm, Pattern } from './compile-interest.js';
+import type { Field } from './interest-definition.js';
+import type { PaperTokens } from './paper-text.js';
+
+export interface ScoreWeights {
+  title: number;
+  keywords: number;
+  abstract: number;
+  /** BM25's k1: how fast repeated mentions saturate. */
+  saturation: number;
+  /** BM25's b for the abstract's length. */
+  lengthNorm: number;
+  /** What a keyword's words near each other (not as a phrase) count, relative to the phrase. */
+  near: number;
+}
+
+export const defaultWeights: ScoreWeights = {
+  title: 3,
+  keywords: 1,
+  abstract: 1,
+  saturation: 1,
+  lengthNorm: 0.4,
+  near: 0.5,
+};
+
+const AVERAGE_ABSTRACT_TOKENS = 150;
+const NEAR_WINDOW = 6;
+
+export interface PaperScore {
+  score: number;
+  /** The terms that counted most, with where they were found ("title", "abstract ×3", "keywords"). */
+  evidence: string[];
+}
+
+function tokenMatches(token: string, want: string): boolean {
+  return want.charCodeAt(0) === 42 /* '*' */ ? token.endsWith(want.slice(1)) : token === want;
+}
+
+function countPattern(tokens: readonly string[], pattern: Pattern): number {
+  let count = 0;
+  outer: for (let i = 0; i + pattern.length <= tokens.length; i++) {
+    for (let j = 0; j < pattern.length; j++) if (!tokenMatches(tokens[i + j]!, pattern[j]!)) continue outer;
+    count++;
+    i += pattern.length - 1;
+  }
+  return count;
+}
+
+/** How many windows of NEAR_WINDOW tokens hold every word of `words`, in any order (non-overlapping). */
+function countNear(tokens: readonly string[], words: Pattern): number {
+  let count = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    if (!words.includes(tokens[i]!)) continue;
+    const window = tokens.slice(i, i + NEAR_WINDOW);
+    if (words.every((w) => window.includes(w))) {
+      count++;
+      i += NEAR_WINDOW - 1;
+    }
+  }
+  return count;
+}
+
+function saturate(tf: number, k: number): number {
+  return tf === 0 ? 0 : (tf * (1 + k)) / (tf + k);
+}
+
+interface TermHit {
+  text: string;
+  value: number;
+  where: string[];
+}
+
+function scoreTerm(term: CompiledTerm, paper: PaperTokens, w: ScoreWeights): TermHit | undefined {
+  const fields: [Field, readonly string[], number][] = [
+    ['title', paper.title, w.title],
+    ['keywords', paper.keywords, w.keywords],
+    ['abstract', paper.abstract, w.abstract],
+  ];
+  let value = 0;
+  const where: string[] = [];
+  for (const [name, tokens, fieldWeight] of fields) {
+    if (term.fields && !term.fields.includes(name)) continue;
+    let tf = 0;
+    for (const pattern of term.patterns) tf += countPattern(tokens, pattern);
+    let nearValue = 0;
+    if (tf === 0 && term.near) nearValue = w.near * saturate(countNear(tokens, term.near), w.saturation);
+    if (tf === 0 && nearValue === 0) continue;
+    const norm = name === 'abstract' ? 1 - w.lengthNorm + (w.lengthNorm * tokens.length) / AVERAGE_ABSTRACT_TOKENS : 1;
+    value += fieldWeight * (tf > 0 ? saturate(tf / norm, w.saturation) : nearValue);
+    where.push(tf > 1 ? `${name} ×${tf}` : tf === 1 ? name : `${name} (near)`);
+  }
+  return value > 0 ? { text: term.text, value: value * term.weight, where } : undefined;
+}
+
+export function scorePaper(
+  interest: CompiledInterest,
+  paper: PaperTokens,
+  w: ScoreWeights = defaultWeights,
+): PaperScore {
+  const hits: TermHit[] = [];
+  let score = 0;
+  for (const term of interest.terms) {
+    const hit = scoreTerm(term, paper, w);
+    if (hit) {
+      hits.push(hit);
+      score += hit.value;
+    }
+  }
+  if (score === 0) return { score: 0, evidence: [] };
+  for (const term of interest.against) {
+    const hit = scoreTerm(term, paper, w);
+    if (hit) score -= hit.value;
+  }
+  hits.sort((a, b) => b.value - a.value);
+  return {
+    score: Math.max(0, Math.round(score * 1000) / 1000),
+    evidence: hits.slice(0, 3).map((h) => `${h.text} (${h.where.join(', ')})`),
+  };
+}
