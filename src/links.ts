@@ -7,6 +7,8 @@ export interface Links {
   unsubscribe(token: string): string;
   digest(day: string): string;
   archive(): string;
+  /** A "More like this" / "Not for me" link: the value is signed per delivery (src/feedback/feedback-value.ts). */
+  feedback(value: string): string;
 }
 
 export function createLinks(publicUrl: string): Links {
@@ -18,5 +20,6 @@ export function createLinks(publicUrl: string): Links {
     unsubscribe: (token) => `${base}/unsubscribe/${encodeURIComponent(token)}`,
     digest: (day) => `${base}/digests/${day}`,
     archive: () => `${base}/digests`,
+    feedback: (value) => `${base}/feedback/${encodeURIComponent(value)}`,
   };
 }

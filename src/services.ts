@@ -4,6 +4,7 @@ import { type AdminService, createAdminService } from './admin/admin-service.js'
 import type { Config } from './config.js';
 import type { PrismaClient } from './db/client.js';
 import { createDigestService, type DigestService } from './digest/digest-service.js';
+import { createFeedbackService, type FeedbackService } from './feedback/feedback-service.js';
 import { createHealthService, type HealthService } from './health/health-service.js';
 import { createIngestService, type IngestService } from './ingest/ingest-service.js';
 import { createLinks, type Links } from './links.js';
@@ -36,6 +37,8 @@ export interface Services {
   digests: DigestService;
   /** The one matcher of papers to interests: daily run, dry run, preview and topic checks. */
   matcher: InterestMatcher;
+  /** Readers' "More like this" / "Not for me" on the papers of their digests. */
+  feedback: FeedbackService;
   /** Closes what the services opened (transports, timers). The database is closed by its owner. */
   close(): Promise<void>;
 }
@@ -56,7 +59,8 @@ export function createServices(deps: ServiceDeps): Services {
   const links = createLinks(config.publicUrl);
   const subscriptions = createSubscriptionService({ prisma, config, log, links, mailer, topics });
   const matcher = createInterestMatcher(prisma);
-  const digests = createDigestService({ prisma, config, log, mailer, links, matcher });
+  const secret = resolveSecret(config);
+  const digests = createDigestService({ prisma, config, log, mailer, links, matcher, secret });
   const ingest = createIngestService({ prisma, config, log });
   const admin = createAdminService({
     prisma,
@@ -73,7 +77,7 @@ export function createServices(deps: ServiceDeps): Services {
     config,
     log,
     links,
-    secret: resolveSecret(config),
+    secret,
     mailer,
     metrics,
     health: createHealthService(prisma),
@@ -83,6 +87,7 @@ export function createServices(deps: ServiceDeps): Services {
     subscriptions,
     digests,
     matcher,
+    feedback: createFeedbackService({ prisma, links, secret }),
     async close() {
       // Background admin work (resends, runs) first: it still needs the mailer.
       await admin.digests.close();

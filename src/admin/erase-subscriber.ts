@@ -41,6 +41,8 @@ export async function eraseSubscriber(
 
   const anonymous = erasedAddress(id);
   await tx.subscriberTopic.deleteMany({ where: { subscriberId: id } });
+  // Votes say what the person reads, and their interest keys hold the reader's own keywords.
+  await tx.feedback.deleteMany({ where: { subscriberId: id } });
   await tx.subscriber.update({
     where: { id },
     data: {

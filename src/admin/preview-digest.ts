@@ -7,6 +7,7 @@ import { loadTopicInterests, readerInterests } from '../digest/reader-interests.
 import type { DigestRenderer } from '../digest/render-digest.js';
 import { type DeliveryMatches, selectPapers } from '../digest/select-papers.js';
 import { errors } from '../errors.js';
+import { loadReaderProfiles } from '../feedback/reader-profiles.js';
 import type { InterestMatcher } from '../relevance/matcher-service.js';
 import { findReaderByEmail } from './digest-days.js';
 
@@ -84,6 +85,7 @@ export async function previewDigest(
       interests: interests.map(({ key, label }) => ({ key, label })),
       maxPapers: reader.maxPapers,
       topWhenNoMatch: reader.topWhenNoMatch,
+      profile: (await loadReaderProfiles(prisma, [reader.id])).get(reader.id),
     },
     { papers: dayPapers, matches },
     alreadySent,

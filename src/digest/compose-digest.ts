@@ -1,6 +1,7 @@
 // Turning one claimed delivery into the bytes that go on the wire: the reader's digest rendered from the compiled
 // templates, with the list headers, built as one MIME message. Pure CPU work, the same on the main thread and on a
 // render thread (render-threads.ts).
+import { createFeedbackLinks } from '../feedback/feedback-links.js';
 import { createLinks, type Links } from '../links.js';
 import { buildMimeMessage } from '../mail/mime-message.js';
 import type { PaperView } from './paper-view.js';
@@ -28,6 +29,8 @@ export interface ComposeSettings {
   publicUrl: string;
   listId: string;
   mailFrom: string;
+  /** The server secret: feedback links are signed with it. Without it, emails carry none. */
+  secret?: string;
 }
 
 export interface ComposedMessage {
@@ -42,7 +45,8 @@ export type ComposeOne = (job: DigestJob, digest: DigestPapers) => ComposedMessa
 
 export async function createComposeOne(settings: ComposeSettings): Promise<ComposeOne> {
   const links = createLinks(settings.publicUrl);
-  const render = await createDigestRenderer(links);
+  const feedback = settings.secret ? createFeedbackLinks(links, settings.secret) : undefined;
+  const render = await createDigestRenderer(links, feedback);
   return (job, digest) => composeDigestMessage(render, links, settings, job, digest);
 }
 
@@ -59,6 +63,7 @@ export function composeDigestMessage(
     paperIds: job.paperIds,
     matches: job.matches,
     token: job.token,
+    deliveryId: job.id,
   });
   const raw = buildMimeMessage(
     {

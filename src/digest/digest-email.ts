@@ -1,6 +1,7 @@
 // What one reader's digest says: subject, preheader, intro and the papers with their "why", as data for the
 // templates (templates/digest.mjml and templates/digest.txt.hbs). No HTML here: the templates escape every value.
 import { parseDay, shortDay } from '../dates.js';
+import type { FeedbackLinks } from '../feedback/feedback-links.js';
 import type { Links } from '../links.js';
 import { toHtmlText } from './html-text.js';
 import type { PaperView } from './paper-view.js';
@@ -10,6 +11,9 @@ export interface DigestEmailPaper extends PaperView {
   number: number;
   why: string[];
   whyLine: string;
+  /** "More like this" and "Not for me" (only in a delivery's own email). */
+  moreUrl?: string;
+  lessUrl?: string;
 }
 
 export interface DigestEmailData {
@@ -36,6 +40,8 @@ export interface DigestEmailInput {
   paperIds: string[];
   matches: DeliveryMatches;
   token: string;
+  /** The delivery this email is: its papers get feedback links signed for it. */
+  deliveryId?: number;
 }
 
 const PREHEADER_CHARS = 140;
@@ -59,14 +65,22 @@ function dayLabels(day: string): { short: string; long: string } {
   return labels;
 }
 
-export function buildDigestEmail(links: Links, input: DigestEmailInput): DigestEmailData {
-  const { matches } = input;
+export function buildDigestEmail(links: Links, input: DigestEmailInput, feedback?: FeedbackLinks): DigestEmailData {
+  const { matches, deliveryId } = input;
+  const vote = deliveryId !== undefined ? feedback?.vote : undefined;
   const papers: DigestEmailPaper[] = [];
   for (const id of input.paperIds) {
     const paper = input.papers.get(id);
     if (!paper) continue;
     const why = matches.why?.[id] ?? [];
-    papers.push({ ...paper, number: papers.length + 1, why, whyLine: why.join(', ') });
+    papers.push({
+      ...paper,
+      number: papers.length + 1,
+      why,
+      whyLine: why.join(', '),
+      moreUrl: vote?.(deliveryId!, id, 'more'),
+      lessUrl: vote?.(deliveryId!, id, 'less'),
+    });
   }
   const count = papers.length;
   const plural = count === 1 ? 'paper' : 'papers';
@@ -100,7 +114,7 @@ export function buildDigestEmail(links: Links, input: DigestEmailInput): DigestE
     interests: listOf(matches.interests ?? []),
     preferencesUrl: links.preferences(input.token),
     unsubscribeUrl: links.unsubscribe(input.token),
-    webUrl: links.digest(input.day),
+    webUrl: deliveryId !== undefined && feedback ? feedback.webView(deliveryId, input.day) : links.digest(input.day),
   };
 }
 

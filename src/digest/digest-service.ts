@@ -76,6 +76,8 @@ export interface DigestServiceDeps {
   mailer: Mailer;
   links: Links;
   matcher: InterestMatcher;
+  /** Signs the feedback links of emails. */
+  secret?: string;
 }
 
 const POLL_MS = 1000;

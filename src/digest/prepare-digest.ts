@@ -5,6 +5,7 @@
 
 import { parseDay } from '../dates.js';
 import type { PrismaClient } from '../db/client.js';
+import { loadReaderProfiles } from '../feedback/reader-profiles.js';
 import type { Interest } from '../relevance/interest-matcher.js';
 import { createInterestMatcher, type InterestMatcher } from '../relevance/matcher-service.js';
 import { type DayPaper, loadDayPapers } from './day-papers.js';
@@ -76,6 +77,10 @@ export async function prepareDigest(
   report.readers = readers.length;
 
   const topics = await loadTopicInterests(prisma, [...new Set(readers.flatMap((r) => r.topicIds))]);
+  const profiles = await loadReaderProfiles(
+    prisma,
+    readers.map((r) => r.id),
+  );
   const interests = new Map<string, Interest>();
   const selections: (ReaderInterests & { row: ReaderRow })[] = readers.map((row) => {
     const own = readerInterests(row.topicIds, row.keywords, topics);
@@ -85,6 +90,7 @@ export async function prepareDigest(
       interests: own.map(({ key, label }) => ({ key, label })),
       maxPapers: row.maxPapers,
       topWhenNoMatch: row.topWhenNoMatch,
+      profile: profiles.get(row.id),
     };
   });
   const topicCount = [...interests.values()].filter((i) => i.kind === 'topic').length;

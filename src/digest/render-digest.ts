@@ -1,4 +1,5 @@
 // Renders one reader's digest from templates compiled once per process (MJML is far too slow to run per message).
+import type { FeedbackLinks } from '../feedback/feedback-links.js';
 import type { Links } from '../links.js';
 import { loadEmailTemplate } from '../mail/templates.js';
 import { buildDigestEmail, type DigestEmailData, type DigestEmailInput } from './digest-email.js';
@@ -12,11 +13,14 @@ export interface RenderedDigest {
 
 export type DigestRenderer = (input: DigestEmailInput) => RenderedDigest;
 
-/** Compiles templates/digest.mjml (minified) and digest.txt.hbs once; the returned function fills them. */
-export async function createDigestRenderer(links: Links): Promise<DigestRenderer> {
+/**
+ * Compiles templates/digest.mjml (minified) and digest.txt.hbs once; the returned function fills them. With
+ * `feedback`, an input that names its delivery gets "More like this" / "Not for me" links under each paper.
+ */
+export async function createDigestRenderer(links: Links, feedback?: FeedbackLinks): Promise<DigestRenderer> {
   const template = await loadEmailTemplate<DigestEmailData>('digest', { minify: true });
   return (input) => {
-    const data = buildDigestEmail(links, input);
+    const data = buildDigestEmail(links, input, feedback);
     // Paper text arrives escaped and ASCII already (PaperView.html); this catches the rest (a reader's keyword).
     return { subject: data.subject, html: asciiHtml(template.html(data)), text: template.text(data) };
   };

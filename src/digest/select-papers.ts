@@ -1,6 +1,7 @@
 // Choosing one reader's papers for a day from the interest matches computed once for everybody. Pure: no I/O.
 
 import type { InterestMatches } from '../relevance/interest-matcher.js';
+import { createReranker, type ReaderProfile } from '../relevance/rerank-for-reader.js';
 import type { DayPaper } from './day-papers.js';
 
 /** Why a delivery carries what it carries; stored in deliveries.matches and read back by the renderer. */
@@ -9,6 +10,8 @@ export interface DeliveryMatches {
   interests: string[];
   /** Per paper id, the interests it matched. Empty lists for trending papers. */
   why: Record<string, string[]>;
+  /** Per paper id, the keys of those interests (what feedback on the paper is recorded against). */
+  keys?: Record<string, string[]>;
   /** `trending`: the reader chose no interests. `no-match`: nothing matched, here are the top three instead. */
   note?: 'trending' | 'no-match';
 }
@@ -18,6 +21,8 @@ export interface ReaderInterests {
   interests: { key: string; label: string }[];
   maxPapers: number;
   topWhenNoMatch: boolean;
+  /** The reader's own feedback, which re-ranks their matches (and theirs alone). */
+  profile?: ReaderProfile;
 }
 
 export interface Selection {
@@ -53,7 +58,7 @@ export function selectPapers(
     return trending(day, fresh, reader.maxPapers, labels, 'trending');
   }
 
-  const scored = new Map<string, { relevance: number; why: string[] }>();
+  const scored = new Map<string, Scored>();
   for (const interest of reader.interests) {
     const papers = day.matches.get(interest.key);
     if (!papers) continue;
@@ -63,12 +68,18 @@ export function selectPapers(
       const entry = scored.get(paperId);
       if (entry) {
         entry.relevance += relevance;
+        entry.strengths.push({ key: interest.key, strength: relevance });
         if (!entry.why.includes(interest.label)) entry.why.push(interest.label);
       } else {
-        scored.set(paperId, { relevance, why: [interest.label] });
+        scored.set(paperId, {
+          relevance,
+          why: [interest.label],
+          strengths: [{ key: interest.key, strength: relevance }],
+        });
       }
     }
   }
+  if (reader.profile) applyFeedback(scored, reader.profile, day);
   if (scored.size === 0) {
     return reader.topWhenNoMatch ? trending(day, fresh, TOP_WHEN_NO_MATCH, labels, 'no-match') : undefined;
   }
@@ -87,8 +98,29 @@ export function selectPapers(
     .slice(0, reader.maxPapers);
 
   const why: Record<string, string[]> = {};
-  for (const { id } of ranked) why[id] = scored.get(id)!.why;
-  return { paperIds: ranked.map((r) => r.id), matches: { interests: labels, why } };
+  const keys: Record<string, string[]> = {};
+  for (const { id } of ranked) {
+    const entry = scored.get(id)!;
+    why[id] = entry.why;
+    keys[id] = [...new Set(entry.strengths.map((s) => s.key))];
+  }
+  return { paperIds: ranked.map((r) => r.id), matches: { interests: labels, why, keys } };
+}
+
+interface Scored {
+  relevance: number;
+  why: string[];
+  strengths: { key: string; strength: number }[];
+}
+
+/** Re-weighs the reader's matches by their feedback; those it pushes below the cut leave the list. */
+function applyFeedback(scored: Map<string, Scored>, profile: ReaderProfile, day: DayContext): void {
+  const reranker = createReranker(profile, day.papers);
+  for (const [id, entry] of scored) {
+    const relevance = reranker.relevance(id, entry.strengths);
+    if (relevance === undefined) scored.delete(id);
+    else entry.relevance = relevance;
+  }
 }
 
 function trending(

@@ -65,6 +65,8 @@ export interface SenderDeps {
   log: Logger;
   mailer: Mailer;
   links: Links;
+  /** Signs the feedback links in every email. */
+  secret?: string;
 }
 
 export function createSender(deps: SenderDeps): Sender & { warm(): void; close(): Promise<void> } {
@@ -74,7 +76,7 @@ export function createSender(deps: SenderDeps): Sender & { warm(): void; close()
     // Threads pay off for SMTP only; the outbox writes a handful of files.
     const threads = mailer.kind === 'smtp' ? config.send.renderThreads : 0;
     composer ??= createComposer(
-      { publicUrl: config.publicUrl, listId: config.listId, mailFrom: config.mailFrom },
+      { publicUrl: config.publicUrl, listId: config.listId, mailFrom: config.mailFrom, secret: deps.secret },
       threads,
       log,
     );

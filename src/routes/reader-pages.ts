@@ -2,6 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Services } from '../services.js';
 import { confirmPages } from './pages/confirm-pages.js';
+import { feedbackPages } from './pages/feedback-pages.js';
 import { pageErrorHandler } from './pages/page-reply.js';
 import { preferencesPages } from './pages/preferences-pages.js';
 import { subscribePages } from './pages/subscribe-pages.js';
@@ -13,4 +14,5 @@ export const readerPages: FastifyPluginAsync<{ services: Services }> = async (ap
   await app.register(confirmPages, { services });
   await app.register(preferencesPages, { services });
   await app.register(unsubscribePages, { services });
+  await app.register(feedbackPages, { services });
 };

@@ -94,7 +94,10 @@ describe('the digest email', () => {
     assert.match(text, /You get this because you subscribed to papermail's daily digest/);
     has(html, `href="https://papers.example.org/preferences/${token}"`);
     has(html, `href="https://papers.example.org/unsubscribe/${token}"`);
-    has(html, 'href="https://papers.example.org/digests/2026-07-31"');
+    // The web version is the reader's own view of the day, with the feedback links under their papers.
+    assert.match(html, /href="https:\/\/papers\.example\.org\/digests\/2026-07-31\?view(=|&#x3D;)[\w-]+\.[\w-]+"/);
+    has(html, '>More like this</a>');
+    has(text, 'Not for me:     https://papers.example.org/feedback/');
     assert.equal(everything.header('list-unsubscribe'), `<https://papers.example.org/unsubscribe/${token}>`);
     assert.equal(everything.header('list-unsubscribe-post'), 'List-Unsubscribe=One-Click');
     assert.match(everything.header('list-id') ?? '', /<papermail\.papers\.example\.org>$/);

@@ -19,6 +19,7 @@ export function readerActions(token: string) {
     preferences: `/preferences/${t}`,
     unsubscribe: `/unsubscribe/${t}`,
     resubscribe: `/unsubscribe/${t}/resubscribe`,
+    undoFeedback: `/preferences/${t}/feedback/undo`,
   };
 }
 

@@ -31,6 +31,7 @@ export async function sendPreferencesPage(
 ) {
   const chosen = new Set(state.typed?.topics ?? preferences.topics);
   const all = await services.topics.listActive();
+  const votes = await services.feedback.listForReader(token);
   const { status: readerStatus } = preferences;
   return sendPage(reply, status, 'preferences', 'Your preferences', {
     email: preferences.email,
@@ -52,6 +53,8 @@ export async function sendPreferencesPage(
     canResubscribe: readerStatus === 'unsubscribed' && preferences.confirmed,
     csrf: issueCsrfToken(services.secret, readerBinding(token)),
     actions: readerActions(token),
+    moreOf: votes.filter((v) => v.vote === 'more'),
+    lessOf: votes.filter((v) => v.vote === 'less'),
   });
 }
 
