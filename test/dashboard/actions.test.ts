@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import Handlebars from 'handlebars';
 import { DAY, settle, setupDigestApp, waitForSender } from '../admin/digest-setup.js';
 import { createReaders } from '../digest/readers.js';
 import { addAccount, csrfOf, signIn } from './dashboard-helpers.js';
@@ -91,6 +92,21 @@ describe('dashboard actions', () => {
     assert.match(bad.body, /is not a real calendar date/);
     const runsPage = await app.inject({ url: '/admin/runs', headers: { cookie } });
     assert.match(runsPage.body, /<td>admin<\/td>/);
+
+    // The reader's page: their deliveries of the day (the original and the resend) and their feedback.
+    const original = await db.prisma.delivery.findFirstOrThrow({
+      where: { subscriber: { emailKey: 'ada@example.org' }, resendOfId: null },
+      include: { subscriber: true },
+    });
+    const paperId = original.paperIds[0]!;
+    await db.prisma.feedback.create({
+      data: { subscriberId: original.subscriberId, paperId, deliveryId: original.id, vote: 'more' },
+    });
+    const paper = await db.prisma.paper.findUniqueOrThrow({ where: { id: paperId } });
+    const readerPage = await app.inject({ url: `/admin/readers/${original.subscriberId}`, headers: { cookie } });
+    assert.match(readerPage.body, /2 deliveries in all\./);
+    assert.match(readerPage.body, /<td>More like this<\/td>/);
+    assert.ok(readerPage.body.includes(Handlebars.Utils.escapeExpression(paper.title)), 'the paper voted on is named');
 
     const actors = await db.prisma.auditEntry.findMany({
       where: { action: { in: ['digest.resend', 'digest.run'] } },
