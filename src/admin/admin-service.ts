@@ -54,7 +54,7 @@ export function createAdminService(deps: AdminServiceDeps): AdminService {
   const { prisma, log, sendConfirmation } = deps;
   return {
     subscribers: createSubscriberAdmin({ prisma, log, sendConfirmation }),
-    topics: createTopicAdmin(prisma),
+    topics: createTopicAdmin({ prisma, matcher: deps.matcher }),
     digests: createDigestAdmin(deps),
     audit: { list: (query) => listAudit(prisma, query) },
     accounts: createAdminAccounts(prisma),

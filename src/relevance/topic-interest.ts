@@ -28,6 +28,14 @@ export function definitionFromQuery(query: string): TopicDefinition {
   return { terms: terms.slice(0, 80), against: against.slice(0, 40), threshold: KEYWORD_THRESHOLD };
 }
 
+/** Where a topic's definition comes from: the admin's own, the catalog's shipped one, or read from its query. */
+export type DefinitionSource = 'admin' | 'catalog' | 'query';
+
+export function definitionSource(row: Pick<TopicRow, 'slug' | 'definition'>): DefinitionSource {
+  if (row.definition != null && Value.Check(TopicDefinitionSchema, row.definition)) return 'admin';
+  return topicDefinitions[row.slug] ? 'catalog' : 'query';
+}
+
 export function topicDefinition(row: Pick<TopicRow, 'slug' | 'query' | 'definition'>): TopicDefinition {
   if (row.definition != null && Value.Check(TopicDefinitionSchema, row.definition)) return row.definition;
   return topicDefinitions[row.slug] ?? definitionFromQuery(row.query);

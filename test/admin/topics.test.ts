@@ -96,6 +96,7 @@ describe('admin: topics', () => {
       name: 'Agents and tool use',
       description: before.description,
       query: before.query,
+      definition: null,
     });
   });
 

@@ -93,8 +93,9 @@ describe('feedback on the papers of a digest', () => {
 
     const before = { ada: await dryRunPlan(world, world.ada.email), bob: await dryRunPlan(world, world.bob.email) };
     assert.deepEqual(before.ada, before.bob, 'same topic, same papers without feedback');
-    assert.equal(position(before.ada, LEDGERMIND_PROVENANCE), 7);
-    assert.equal(position(before.ada, HARNESS_G_RL_SEARCH), 10);
+    const ledgerBefore = position(before.ada, LEDGERMIND_PROVENANCE);
+    const harnessBefore = position(before.ada, HARNESS_G_RL_SEARCH);
+    assert.ok(ledgerBefore && harnessBefore, `both papers are in the plan before feedback: ${before.ada.join(' ')}`);
 
     assert.equal((await vote(world, links.get(ISNAD_PROVENANCE)!.less)).statusCode, 200);
     assert.equal((await vote(world, links.get(SKILLRISE_AGENTIC_RL)!.more)).statusCode, 200);
@@ -110,9 +111,10 @@ describe('feedback on the papers of a digest', () => {
     assert.deepEqual(rows[0]!.interestKeys, [`topic:${agents.id}`], 'stored by key, not by label');
 
     const after = { ada: await dryRunPlan(world, world.ada.email), bob: await dryRunPlan(world, world.bob.email) };
-    // The change a reader notices: the provenance paper is gone, the RL search-agent paper climbs 10th -> 4th.
+    // The change a reader notices: the provenance paper is gone, the RL search-agent paper climbs.
     assert.equal(position(after.ada, LEDGERMIND_PROVENANCE), undefined);
-    assert.equal(position(after.ada, HARNESS_G_RL_SEARCH), 4);
+    const harnessAfter = position(after.ada, HARNESS_G_RL_SEARCH);
+    assert.ok(harnessAfter && harnessAfter < harnessBefore, `climbs from ${harnessBefore} (now ${harnessAfter})`);
     assert.ok(
       after.ada.every((id) => before.ada.includes(id)),
       'feedback adds no unmatched paper',

@@ -1,0 +1,90 @@
+// The matcher on its own (pure, no database): what a reader who typed a keyword or chose a topic notices.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type Interest, keywordDefinition, matchPapers } from '../../src/relevance/interest-matcher.js';
+import type { PaperText } from '../../src/relevance/paper-text.js';
+import { textTokens } from '../../src/relevance/text-tokens.js';
+import { topicCatalog } from '../../src/topics/catalog.js';
+
+const paper = (id: string, title: string, abstract: string, aiKeywords: string[] = []): PaperText => ({
+  id,
+  title,
+  abstract,
+  aiKeywords,
+});
+
+const keyword = (text: string): Interest => ({
+  key: `keyword:${text}`,
+  label: text,
+  kind: 'keyword',
+  definition: keywordDefinition(text),
+});
+
+const topic = (slug: string): Interest => {
+  const seed = topicCatalog.find((t) => t.slug === slug)!;
+  return { key: `topic:${slug}`, label: seed.name, kind: 'topic', definition: seed.definition };
+};
+
+const matched = (papers: PaperText[], interest: Interest) => [
+  ...matchPapers(papers, [interest]).get(interest.key)!.keys(),
+];
+
+describe('the matcher', () => {
+  it('"speech tokenizer" finds speech tokenization and audio codec papers, not every paper that says "token"', () => {
+    const papers = [
+      paper('a', 'Speech Tokenization at 25 Hz', 'We study speech tokenization for spoken language models.'),
+      paper('b', 'A Neural Audio Codec for Speech Language Models', 'An audio codec whose discrete tokens feed an LM.'),
+      paper('c', 'Token Merging for Faster ViTs', 'Tokens are merged; the token count drops and tokens are pooled.'),
+      paper('d', 'Speech Recognition with Fewer Tokens', 'Speech recognition where each token is cheaper.'),
+    ];
+    assert.deepEqual(matched(papers, keyword('speech tokenizer')).sort(), ['a', 'b']);
+  });
+
+  it('keeps word families apart that stemming would merge', () => {
+    assert.notEqual(textTokens('tokenizer')[0], textTokens('token')[0]);
+    assert.notEqual(textTokens('generation')[0], textTokens('generalization')[0]);
+    assert.notEqual(textTokens('interpretability')[0], textTokens('interpretation')[0]);
+    assert.equal(textTokens('tokenization')[0], textTokens('tokenizers')[0]);
+    const papers = [
+      paper('g', 'On the Generalization of Video Classifiers', 'Generalization of video models to new domains.'),
+    ];
+    assert.deepEqual(matched(papers, keyword('video generation')), []);
+  });
+
+  it('abbreviations and synonyms find each other: TTS, MoE, VLM', () => {
+    const papers = [
+      paper('t', 'Fast TTS with Flow Matching', 'A TTS system that synthesizes speech in real time.'),
+      paper('m', 'Scaling MoE Routers', 'Sparse MoE layers with a new router for MoE language models.'),
+    ];
+    assert.deepEqual(matched(papers, keyword('text-to-speech')), ['t']);
+    assert.deepEqual(matched(papers, keyword('mixture of experts')), ['m']);
+  });
+
+  it('one passing mention is not a match; the cut is absolute, so a day with none sends none', () => {
+    const passing = paper('p', 'A Benchmark for Table QA', 'Unlike speculative decoding, our method answers tables.');
+    const about = paper('s', 'Speculative Decoding with Tree Drafts', 'Speculative decoding with a draft model.');
+    assert.deepEqual(matched([passing, about], topic('speculative-decoding')), ['s']);
+    assert.deepEqual(matched([passing], topic('speculative-decoding')), []);
+  });
+
+  it('a keyword that would match most of the day is weighed down to the best of it, not dropped', () => {
+    const papers = Array.from({ length: 12 }, (_, i) =>
+      paper(`x${i}`, i < 2 ? `Reasoning Models ${i}` : `Paper ${i}`, 'reasoning '.repeat(i < 2 ? 6 : 3)),
+    );
+    const got = matched(papers, keyword('reasoning'));
+    assert.ok(got.length > 0 && got.length <= Math.floor(12 * 0.4), `kept ${got.length}`);
+    assert.ok(got.includes('x0') && got.includes('x1'), 'the papers most about it stay');
+  });
+
+  it('"X for Y" keywords count their subject alone and their setting as context', () => {
+    const papers = [
+      paper(
+        'k',
+        'Tokenizer Choice Shapes Multilingual Language Models',
+        'Tokenization decides what language models see.',
+      ),
+      paper('n', 'Language Models for Chemistry', 'Language models read molecules.'),
+    ];
+    assert.deepEqual(matched(papers, keyword('tokenization for language models')), ['k']);
+  });
+});
