@@ -92,8 +92,6 @@ export interface TopicAdmin {
   check(actor: Actor, slug: string, proposal: TopicProposal): Promise<TopicCheck>;
   performance(slug: string): Promise<{ topic: AdminTopicView } & TopicPerformance>;
   retire(actor: Actor, slug: string): Promise<RetireResult>;
-  /** How Postgres reads a query and how many stored papers it matches now, changing nothing. */
-  check(query: string): Promise<QueryCheck>;
 }
 
 export interface TopicAdminDeps {
@@ -187,8 +185,6 @@ export function createTopicAdmin({ prisma, matcher }: TopicAdminDeps): TopicAdmi
   }
 
   return {
-    check: (query) => checkTopicQuery(prisma, query),
-
     async list() {
       // Offered topics first, by name; retired ones after them.
       const rows = await prisma.topic.findMany({ select: topicSelect, orderBy: { name: 'asc' } });

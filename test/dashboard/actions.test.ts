@@ -116,51 +116,70 @@ describe('dashboard actions', () => {
     for (const a of actors) assert.equal(a.actor, 'dashboard ops@example.org', a.action);
   });
 
-  it('edits a topic with the query check, refuses a query that means nothing, retires after asking', async () => {
+  it('checks a topic change (entering and leaving papers) without saving, refuses bad input, saves, retires after asking', async () => {
     const { app, db, services } = await setupDigestApp();
     await createReaders(db.prisma, [{ email: 'ada@example.org', topics: ['speculative-decoding', 'agents'] }]);
     await addAccount(services, 'ops@example.org');
     const cookie = await signIn(app, 'ops@example.org');
     const url = '/admin/topics/speculative-decoding';
-
-    const check = await app.inject({
-      url: `${url}?check=1&query=${encodeURIComponent('"draft model"')}`,
-      headers: { cookie },
-    });
-    assert.match(check.body, /Postgres reads the query as <code>&#x27;draft&#x27; &lt;-&gt; &#x27;model&#x27;<\/code>/);
     const unchanged = await db.prisma.topic.findUniqueOrThrow({ where: { slug: 'speculative-decoding' } });
-    assert.notEqual(unchanged.query, '"draft model"', 'checking saves nothing');
+    const same = { name: unchanged.name, description: unchanged.description, query: unchanged.query, definition: '' };
 
-    const refused = await post(
-      app,
-      cookie,
-      url,
-      { name: 'Spec dec', description: unchanged.description, query: 'the of and' },
-      url,
+    const topicPage = await app.inject({ url, headers: { cookie } });
+    assert.match(topicPage.body, /Matched with the catalog&#x27;s definition for this slug/);
+    assert.match(topicPage.body, /<svg class="chart"[^>]*aria-labelledby="chart-topic-title/);
+
+    // A definition no paper can reach: every paper it matches now would leave; nothing is saved.
+    const narrow = JSON.stringify({ terms: [{ text: 'draft model', weight: 1 }], threshold: 20 });
+    const check = await post(app, cookie, `${url}/check`, { ...same, definition: narrow }, url);
+    assert.equal(check.statusCode, 200, check.body.slice(0, 500));
+    assert.match(check.body, /Checked\. Nothing was saved\./);
+    const now = Number(/(\d+) listings\s+match now, <strong>0<\/strong> with the change/.exec(check.body)?.[1]);
+    assert.ok(now > 0, 'the day has papers it matches now');
+    assert.match(check.body, new RegExp(`<h3>Leaving \\(${now}\\)</h3>`));
+    assert.match(check.body, /<h3>Entering \(0\)<\/h3>/);
+    assert.deepEqual(await db.prisma.topic.findUniqueOrThrow({ where: { slug: 'speculative-decoding' } }), unchanged);
+    const checked = await db.prisma.auditEntry.findFirstOrThrow({ where: { action: 'topic.check' } });
+    assert.equal(checked.actor, 'dashboard ops@example.org');
+
+    const refusals: [Record<string, string>, RegExp][] = [
+      [{ definition: '{oops' }, /The definition is not valid JSON/],
+      [{ definition: JSON.stringify({ terms: [{ text: 'draft', weight: 9 }] }) }, /definition\/terms\/0\/weight/],
+      [{ name: 'Spec dec', query: 'the of and' }, /has nothing Postgres can search for/],
+    ];
+    for (const [change, message] of refusals) {
+      const res = await post(app, cookie, url, { ...same, ...change }, url);
+      assert.equal(res.statusCode, 400, JSON.stringify(change));
+      assert.match(res.body, /Not done:/);
+      assert.match(res.body, message);
+    }
+    assert.match(
+      (await post(app, cookie, url, { ...same, name: 'Spec dec', query: 'the of and' }, url)).body,
+      /value="Spec dec"/,
     );
-    assert.equal(refused.statusCode, 400);
-    assert.match(refused.body, /Not saved:.*has nothing Postgres can search for/);
-    assert.match(refused.body, /value="Spec dec"/, 'what was typed is shown again');
     assert.deepEqual(await db.prisma.topic.findUniqueOrThrow({ where: { slug: 'speculative-decoding' } }), unchanged);
 
+    const definition = {
+      terms: [
+        { text: 'speculative decoding', weight: 1 },
+        { text: 'draft model', weight: 1 },
+      ],
+    };
     const saved = await post(
       app,
       cookie,
       url,
-      {
-        name: 'Speculative decoding and drafts',
-        description: unchanged.description,
-        query: '"speculative decoding" OR "draft model"',
-      },
+      { ...same, name: 'Speculative decoding and drafts', definition: JSON.stringify(definition, null, 2) },
       url,
     );
     assert.equal(saved.statusCode, 200, saved.body);
     assert.match(saved.body, /Saved\./);
-    assert.match(saved.body, /it matches <strong>\d+<\/strong> stored papers/);
+    assert.match(saved.body, /Which papers would enter and leave/);
+    assert.match(saved.body, /Matched with a definition of its own, set by an admin\./);
     const topic = await db.prisma.topic.findUniqueOrThrow({ where: { slug: 'speculative-decoding' } });
     assert.deepEqual(
-      [topic.name, topic.query],
-      ['Speculative decoding and drafts', '"speculative decoding" OR "draft model"'],
+      [topic.name, topic.query, topic.definition],
+      ['Speculative decoding and drafts', unchanged.query, definition],
     );
     const entry = await db.prisma.auditEntry.findFirstOrThrow({
       where: { action: 'topic.update' },
@@ -170,8 +189,15 @@ describe('dashboard actions', () => {
     assert.deepEqual(entry.params, {
       slug: 'speculative-decoding',
       name: 'Speculative decoding and drafts',
-      query: '"speculative decoding" OR "draft model"',
+      definition,
     });
+
+    const reset = await post(app, cookie, url, { ...same, name: topic.name, resetDefinition: 'on' }, url);
+    assert.match(reset.body, /Saved\./);
+    assert.equal(
+      (await db.prisma.topic.findUniqueOrThrow({ where: { slug: 'speculative-decoding' } })).definition,
+      null,
+    );
 
     const ask = await app.inject({ url: `${url}/retire`, headers: { cookie } });
     assert.match(ask.body, /it is removed from the 1 readers who chose it/);

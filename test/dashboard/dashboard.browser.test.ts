@@ -145,8 +145,8 @@ describe('the dashboard in a browser', () => {
         ready: 'Topic: Speculative decoding',
         async act(p) {
           await p.getByLabel('Query').fill('"speculative decoding" OR "draft model"');
-          await p.getByRole('button', { name: 'Check the query' }).click();
-          await p.getByText('Postgres reads the query as').waitFor();
+          await p.getByRole('button', { name: 'Check the change' }).click();
+          await p.getByRole('heading', { name: 'Which papers would enter and leave' }).waitFor();
         },
       },
       {
