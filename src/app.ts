@@ -10,9 +10,11 @@ import fp from 'fastify-plugin';
 import { errors, toErrorReply } from './errors.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { assetRoutes } from './routes/assets.js';
+import { dashboardRoutes } from './routes/dashboard/index.js';
 import { digestRoutes } from './routes/digests.js';
 import { feedRoutes } from './routes/feed.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { answerClientError, answerFrameworkError, readBadEscapesLiterally } from './routes/pre-routing.js';
 import { readerApiRoutes } from './routes/reader-api.js';
 import { readerPages } from './routes/reader-pages.js';
@@ -66,6 +68,10 @@ async function app(fastify: FastifyInstance, { services }: AppOptions): Promise<
     await fastify.register(adminRoutes, { prefix: '/api/admin', services, adminToken: services.config.adminToken });
   } else {
     services.log.info('admin API is off: set ADMIN_TOKEN to turn on /api/admin');
+  }
+  await fastify.register(dashboardRoutes, { services });
+  if (services.config.adminToken) {
+    await fastify.register(metricsRoutes, { services, adminToken: services.config.adminToken });
   }
   await fastify.register(readerApiRoutes, { services });
   await fastify.register(readerPages, { services });

@@ -1,5 +1,6 @@
 // The papermail command line: the same services as the HTTP app, one command per job.
 import { Command, CommanderError } from 'commander';
+import { registerAdmin } from './cli/admin.js';
 import { registerDemo } from './cli/demo.js';
 import { registerDigest } from './cli/digest.js';
 import { registerIngest } from './cli/ingest.js';
@@ -18,6 +19,7 @@ registerDemo(program);
 registerIngest(program);
 registerDigest(program);
 registerResend(program);
+registerAdmin(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -37,6 +37,8 @@ export interface Config {
     /** Requests on one keep-alive connection before the server closes it. */
     maxRequestsPerSocket: number;
   };
+  /** A listener of its own for GET /metrics without the admin token; undefined: only the app's token-guarded one. */
+  metrics: { host: string; port: number } | undefined;
   /** Sign-up requests one client IP may make per time window (POST /api/subscriptions and the form). */
   signupRateLimit: { max: number; timeWindow: number };
   scheduler: { enabled: boolean; cron: string; timezone: string };
@@ -226,6 +228,14 @@ export function loadConfig(env: Env): Config {
     );
   }
 
+  const metricsPort = str(env, 'METRICS_PORT') === undefined ? undefined : int(env, 'METRICS_PORT', 0, 1, 65535);
+  if (str(env, 'METRICS_HOST') !== undefined && metricsPort === undefined) {
+    throw new ConfigError('METRICS_HOST', 'needs METRICS_PORT too (the port of the metrics listener)');
+  }
+  if (metricsPort !== undefined && metricsPort === port) {
+    throw new ConfigError('METRICS_PORT', `must differ from PORT (${port}): the metrics listener is a separate one`);
+  }
+
   const source = str(env, 'SOURCE', 'huggingface')!;
   if (!['huggingface', 'arxiv'].includes(source) && !source.startsWith('file:')) {
     throw new ConfigError('SOURCE', `must be huggingface, arxiv or file:PATH (got "${source}")`);
@@ -275,6 +285,8 @@ export function loadConfig(env: Env): Config {
       maxConnections: int(env, 'MAX_CONNECTIONS', 1000, 1, 1000000),
       maxRequestsPerSocket: int(env, 'MAX_REQUESTS_PER_SOCKET', 1000, 1, 1000000),
     },
+    metrics:
+      metricsPort === undefined ? undefined : { host: str(env, 'METRICS_HOST', '127.0.0.1')!, port: metricsPort },
     signupRateLimit: { max: int(env, 'SIGNUP_RATE_LIMIT', 20, 1, 100000), timeWindow: 3_600_000 },
     scheduler: { enabled: bool(env, 'SCHEDULER', true), cron, timezone },
     runStaleMs: int(env, 'RUN_STALE_MS', 60000, 300, 86400000),

@@ -8,6 +8,7 @@ import { createSenderLoop } from './jobs/sender-loop.js';
 import { createSignupLoop } from './jobs/signup-loop.js';
 import { onShutdownSignal } from './lifecycle.js';
 import { createLogger } from './logger.js';
+import { startMetricsServer } from './metrics/metrics-server.js';
 import { createServices } from './services.js';
 import { seedTopics } from './topics/seed-topics.js';
 
@@ -40,10 +41,18 @@ async function main(): Promise<void> {
   // Every instance that takes sign-ups works through the sign-up queue (its own and, after a crash, anyone's).
   const signupLoop = createSignupLoop(services);
 
+  const metricsServer = config.metrics ? await startMetricsServer(services.metrics, config.metrics, log) : undefined;
+
   onShutdownSignal(log, async () => {
     // Stop taking requests and fires; let in-flight requests finish and a running daily job stop at a safe point
     // (the scheduler aborts its signal and waits up to its stop timeout); then the services, then the database.
-    await Promise.all([fastify.close(), scheduler.stop(), senderLoop?.stop(), signupLoop.stop()]);
+    await Promise.all([
+      fastify.close(),
+      scheduler.stop(),
+      senderLoop?.stop(),
+      signupLoop.stop(),
+      metricsServer?.close(),
+    ]);
     await services.close();
     await db.close();
   });

@@ -13,6 +13,8 @@ import { createLinks, type Links } from './links.js';
 import type { Logger } from './logger.js';
 import { createMailer } from './mail/create-mailer.js';
 import type { Mailer } from './mail/mailer.js';
+import { instrumentMailer } from './metrics/instrument-mailer.js';
+import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createInterestMatcher, type InterestMatcher } from './relevance/matcher-service.js';
 import { resolveSecret } from './secret.js';
 import { createSubscriptionService, type SubscriptionService } from './subscriptions/subscription-service.js';
@@ -27,6 +29,8 @@ export interface Services {
   /** The server secret for signed values (CSRF tokens). */
   secret: string;
   mailer: Mailer;
+  /** Prometheus metrics: what this process sent, and what the database holds (GET /metrics). */
+  metrics: Metrics;
   health: HealthService;
   /** Fetches a day's trending papers from a source and stores them (`ingestDay`). */
   ingest: IngestService;
@@ -59,7 +63,8 @@ export interface ServiceDeps {
 
 export function createServices(deps: ServiceDeps): Services {
   const { config, log, prisma } = deps;
-  const mailer = deps.mailer ?? createMailer(config, log);
+  const metrics = createMetrics(prisma);
+  const mailer = instrumentMailer(deps.mailer ?? createMailer(config, log), metrics);
   const topics = createTopicService(prisma);
   const links = createLinks(config.publicUrl);
   const subscriptions = createSubscriptionService({ prisma, config, log, links, mailer, topics });
@@ -86,6 +91,7 @@ export function createServices(deps: ServiceDeps): Services {
     links,
     secret,
     mailer,
+    metrics,
     health: createHealthService(prisma),
     ingest,
     admin,

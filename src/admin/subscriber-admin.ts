@@ -6,6 +6,8 @@ import { type EraseResult, eraseSubscriber } from './erase-subscriber.js';
 import { exportSubscribersCsv } from './export-subscribers.js';
 import { listSubscribers, type SubscriberFilter, type SubscriberView } from './find-subscribers.js';
 import { type ImportMode, type ImportReport, readImport, writeImport } from './import-subscribers.js';
+import { findReaderDetail, type ReaderDetail } from './reader-detail.js';
+import { type AdminStatusChange, changeReaderStatus, type StatusChangeResult } from './reader-status-admin.js';
 
 /**
  * Queues the double opt-in email of a pending reader (the sign-up queue sends it, with retries). The reader service
@@ -21,6 +23,10 @@ export interface SubscriberAdmin {
   exportCsv(actor: Actor, filter: SubscriberFilter): Promise<{ csv: string; count: number }>;
   importCsv(actor: Actor, csv: string, mode: ImportMode): Promise<ImportReport>;
   erase(actor: Actor, id: number): Promise<EraseResult>;
+  /** One reader with their deliveries, newest first. */
+  detail(id: number): Promise<ReaderDetail>;
+  /** Pauses or unsubscribes a reader for them (audited). */
+  changeStatus(actor: Actor, id: number, change: AdminStatusChange): Promise<StatusChangeResult>;
 }
 
 export interface SubscriberAdminDeps {
@@ -103,6 +109,9 @@ export function createSubscriberAdmin({ prisma, log, sendConfirmation }: Subscri
         return { value, result: { deliveries: value.deliveries, alreadyErased: value.alreadyErased } };
       });
     },
+
+    detail: (id) => findReaderDetail(prisma, id),
+    changeStatus: (actor, id, change) => changeReaderStatus(prisma, actor, id, change),
   };
 }
 

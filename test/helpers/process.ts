@@ -74,3 +74,19 @@ export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<void
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** Runs the CLI to completion with `input` on its standard input (`printf %s "$PW" | papermail …`). */
+export function runCliWithInput(
+  args: string[],
+  env: Record<string, string | undefined>,
+  input: string,
+): Promise<Finished> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+    cwd: projectRoot,
+    env: childEnv(env),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const finished = collect(child).done;
+  child.stdin?.end(input);
+  return finished;
+}
