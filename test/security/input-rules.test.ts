@@ -129,7 +129,7 @@ describe('F5: control characters, integers out of range and unknown fields', () 
     const typo = await refusal(world, { method: 'PUT', url: `/api/preferences/${token}`, ...json({ maxpapers: 3 }) });
     assert.equal(
       typo.json().message,
-      'body has an unknown field "maxpapers" (known fields: topics, keywords, maxPapers, topWhenNoMatch, status).',
+      'body has an unknown field "maxpapers" (known fields: cadence, weekday, timezone, hour, channel, excludeKeywords, authors, topics, keywords, maxPapers, topWhenNoMatch, status).',
     );
     const signup = await refusal(world, {
       method: 'POST',
