@@ -16,7 +16,8 @@ export type DailyTrigger = 'schedule' | 'catch-up';
  * The job a fire runs, for a day (YYYY-MM-DD: the fire's date in the schedule's time zone). `signal` aborts when the
  * scheduler stops: a job that honours it returns at its next safe point, and the fire is made up at the next start.
  */
-export type DailyJob = (day: string, trigger: DailyTrigger, signal: AbortSignal) => Promise<void>;
+/** Resolves true when the day's run finished (every delivery final): the fire is then done even if a shutdown came. */
+export type DailyJob = (day: string, trigger: DailyTrigger, signal: AbortSignal) => Promise<unknown>;
 
 export interface SchedulerOptions {
   prisma: PrismaClient;
@@ -75,8 +76,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       const abort = new AbortController();
       running.add(abort);
       log.info({ day, trigger, fire, key }, 'daily run started');
+      let finished: unknown;
       try {
-        await daily(day, trigger, abort.signal);
+        finished = await daily(day, trigger, abort.signal);
       } catch (err) {
         coordinator.fail(key);
         log.error({ err, day, trigger, fire, durationMs: Date.now() - started }, 'daily run failed');
@@ -84,7 +86,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       } finally {
         running.delete(abort);
       }
-      if (abort.signal.aborted) {
+      if (abort.signal.aborted && finished !== true) {
         // Cut short by a shutdown: not done, so the next start makes the fire up and the run resumes from the database.
         coordinator.fail(key);
         log.info({ day, trigger, fire, durationMs: Date.now() - started }, 'daily run interrupted by shutdown');
