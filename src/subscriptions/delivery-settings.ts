@@ -23,6 +23,12 @@ export interface DeliverySettings {
   authors: string[];
 }
 
+/** A reader's settings as their row holds them: a null time zone and hour are the operator's, whatever it is now. */
+export interface StoredDeliverySettings extends Omit<DeliverySettings, 'timezone' | 'hour'> {
+  timezone: string | null;
+  hour: number | null;
+}
+
 /** What a reader who never chose gets: the operator's zone and the hour of the daily run. */
 export interface SettingsDefaults {
   timezone: string;
