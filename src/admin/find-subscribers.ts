@@ -2,6 +2,7 @@
 import type { Prisma, PrismaClient } from '../db/client.js';
 import { errors } from '../errors.js';
 import type { SubscriberStatus } from '../generated/prisma/enums.js';
+import type { StoredDeliverySettings } from '../subscriptions/delivery-settings.js';
 
 export interface SubscriberFilter {
   status?: SubscriberStatus;
@@ -24,6 +25,8 @@ export interface SubscriberView {
   confirmedAt: string | null;
   unsubscribedAt: string | null;
   erasedAt: string | null;
+  /** The delivery settings as stored (a null time zone and hour: the operator's). */
+  delivery: StoredDeliverySettings;
 }
 
 export const subscriberViewSelect = {
@@ -37,6 +40,13 @@ export const subscriberViewSelect = {
   confirmedAt: true,
   unsubscribedAt: true,
   erasedAt: true,
+  cadence: true,
+  weekday: true,
+  timezone: true,
+  hour: true,
+  channel: true,
+  excludeKeywords: true,
+  authors: true,
   topics: { select: { topic: { select: { slug: true } } } },
 } satisfies Prisma.SubscriberSelect;
 
@@ -55,6 +65,15 @@ export function toSubscriberView(row: SubscriberRow): SubscriberView {
     confirmedAt: row.confirmedAt?.toISOString() ?? null,
     unsubscribedAt: row.unsubscribedAt?.toISOString() ?? null,
     erasedAt: row.erasedAt?.toISOString() ?? null,
+    delivery: {
+      cadence: row.cadence,
+      weekday: row.weekday,
+      timezone: row.timezone,
+      hour: row.hour,
+      channel: row.channel,
+      excludeKeywords: row.excludeKeywords,
+      authors: row.authors,
+    },
   };
 }
 

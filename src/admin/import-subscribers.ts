@@ -7,6 +7,7 @@
 import type { Prisma, PrismaClient } from '../db/client.js';
 import { errors } from '../errors.js';
 import type { SubscriberStatus } from '../generated/prisma/enums.js';
+import type { StoredDeliverySettings } from '../subscriptions/delivery-settings.js';
 import { newToken } from '../subscriptions/tokens.js';
 import { parseCsv } from './csv.js';
 import {
@@ -218,7 +219,45 @@ function newReader(row: SubscriberImportRow, status: SubscriberStatus, now: Date
     confirmedAt: row.confirmedAt ?? (status === 'active' || status === 'paused' ? now : null),
     unsubscribedAt: row.unsubscribedAt ?? (optedOut ? now : null),
     bouncedAt: status === 'bounced' ? now : null,
+    ...deliveryOf(row, NEW_READER_DELIVERY),
   };
+}
+
+/** What a reader made by an import has unless the row says otherwise: the schema's defaults. */
+const NEW_READER_DELIVERY: StoredDeliverySettings = {
+  cadence: 'daily',
+  weekday: 1,
+  timezone: null,
+  hour: null,
+  channel: 'email',
+  excludeKeywords: [],
+  authors: [],
+};
+
+/** The row's settings over `current`: a setting the row does not give stays (null is a value: the operator's). */
+function deliveryOf(row: SubscriberImportRow, current: StoredDeliverySettings): StoredDeliverySettings {
+  const d = row.delivery;
+  return {
+    cadence: d.cadence ?? current.cadence,
+    weekday: d.weekday ?? current.weekday,
+    timezone: d.timezone !== undefined ? d.timezone : current.timezone,
+    hour: d.hour !== undefined ? d.hour : current.hour,
+    channel: d.channel ?? current.channel,
+    excludeKeywords: d.excludeKeywords ?? current.excludeKeywords,
+    authors: d.authors ?? current.authors,
+  };
+}
+
+function sameDelivery(a: StoredDeliverySettings, b: StoredDeliverySettings): boolean {
+  return (
+    a.cadence === b.cadence &&
+    a.weekday === b.weekday &&
+    a.timezone === b.timezone &&
+    a.hour === b.hour &&
+    a.channel === b.channel &&
+    sameList(a.excludeKeywords, b.excludeKeywords) &&
+    sameList(a.authors, b.authors)
+  );
 }
 
 /**
@@ -248,6 +287,7 @@ function decideUpdate(
     unsubscribedAt: null,
     bouncedAt: null,
     clearConfirmation: false,
+    ...deliveryOf(row, current),
   };
   const statusChanges = RANK[wanted] > RANK[current.status];
   if (statusChanges) {
@@ -261,7 +301,8 @@ function decideUpdate(
     statusChanges ||
     !sameList(update.keywords, current.keywords) ||
     update.maxPapers !== current.maxPapers ||
-    update.topWhenNoMatch !== current.topWhenNoMatch;
+    update.topWhenNoMatch !== current.topWhenNoMatch ||
+    !sameDelivery(update, current);
   const sortedTopics = wantedTopics ? [...new Set(wantedTopics)].sort((a, b) => a - b) : undefined;
   const topicsChange = sortedTopics !== undefined && !sameList(sortedTopics.map(String), current.topicIds.map(String));
   if (!fieldsChange && !topicsChange) return { reason: 'already up to date' };

@@ -4,8 +4,9 @@
 // `updated_at` has no database default (Prisma's @updatedAt fills it), so it is set here.
 import type { Prisma } from '../db/client.js';
 import type { SubscriberStatus } from '../generated/prisma/enums.js';
+import type { StoredDeliverySettings } from '../subscriptions/delivery-settings.js';
 
-export interface ExistingReader {
+export interface ExistingReader extends StoredDeliverySettings {
   id: number;
   emailKey: string;
   status: SubscriberStatus;
@@ -23,14 +24,15 @@ export async function findReadersByKey(tx: Prisma.TransactionClient, keys: strin
   return tx.$queryRaw<ExistingReader[]>`
     SELECT s.id, s.email_key AS "emailKey", s.status::text AS status, s.keywords, s.max_papers AS "maxPapers",
            s.top_when_no_match AS "topWhenNoMatch", s.unsubscribed_at AS "unsubscribedAt",
-           s.confirmed_at AS "confirmedAt",
+           s.confirmed_at AS "confirmedAt", s.cadence::text AS cadence, s.weekday, s.timezone, s.hour,
+           s.channel::text AS channel, s.exclude_keywords AS "excludeKeywords", s.authors,
            ARRAY(SELECT st.topic_id FROM subscriber_topics st WHERE st.subscriber_id = s.id ORDER BY st.topic_id)
              AS "topicIds"
     FROM subscribers s
     WHERE s.email_key = ANY(${keys}::text[])`;
 }
 
-export interface NewReader {
+export interface NewReader extends StoredDeliverySettings {
   email: string;
   emailKey: string;
   status: SubscriberStatus;
@@ -60,24 +62,31 @@ export async function insertReaders(
   const iso = (d: Date | null) => d?.toISOString() ?? null;
   return tx.$queryRaw`
     INSERT INTO subscribers (email, email_key, status, token, confirm_token, confirm_expires_at, keywords, max_papers,
-                             top_when_no_match, created_at, confirmed_at, unsubscribed_at, bounced_at, updated_at)
+                             top_when_no_match, created_at, confirmed_at, unsubscribed_at, bounced_at, cadence, weekday,
+                             timezone, hour, channel, exclude_keywords, authors, updated_at)
     SELECT v.email, v.email_key, v.status::subscriber_status, v.token, v.confirm_token,
            v.confirm_expires_at AT TIME ZONE 'UTC', ARRAY(SELECT jsonb_array_elements_text(v.keywords::jsonb)),
            v.max_papers, v.top_when_no_match, v.created_at AT TIME ZONE 'UTC', v.confirmed_at AT TIME ZONE 'UTC',
-           v.unsubscribed_at AT TIME ZONE 'UTC', v.bounced_at AT TIME ZONE 'UTC', ${now.toISOString()}::timestamptz AT TIME ZONE 'UTC'
+           v.unsubscribed_at AT TIME ZONE 'UTC', v.bounced_at AT TIME ZONE 'UTC', v.cadence::cadence, v.weekday,
+           v.timezone, v.hour, v.channel::channel, ARRAY(SELECT jsonb_array_elements_text(v.exclude_keywords::jsonb)),
+           ARRAY(SELECT jsonb_array_elements_text(v.authors::jsonb)), ${now.toISOString()}::timestamptz AT TIME ZONE 'UTC'
     FROM unnest(${col((r) => r.email)}::text[], ${col((r) => r.emailKey)}::text[], ${col((r) => r.status)}::text[],
                 ${col((r) => r.token)}::text[], ${col((r) => r.confirmToken)}::text[],
                 ${col((r) => iso(r.confirmExpiresAt))}::timestamptz[], ${col((r) => JSON.stringify(r.keywords))}::text[],
                 ${col((r) => r.maxPapers)}::int[], ${col((r) => r.topWhenNoMatch)}::boolean[],
                 ${col((r) => iso(r.createdAt))}::timestamptz[], ${col((r) => iso(r.confirmedAt))}::timestamptz[],
-                ${col((r) => iso(r.unsubscribedAt))}::timestamptz[], ${col((r) => iso(r.bouncedAt))}::timestamptz[])
+                ${col((r) => iso(r.unsubscribedAt))}::timestamptz[], ${col((r) => iso(r.bouncedAt))}::timestamptz[],
+                ${col((r) => r.cadence)}::text[], ${col((r) => r.weekday)}::int[], ${col((r) => r.timezone)}::text[],
+                ${col((r) => r.hour)}::int[], ${col((r) => r.channel)}::text[],
+                ${col((r) => JSON.stringify(r.excludeKeywords))}::text[], ${col((r) => JSON.stringify(r.authors))}::text[])
       AS v(email, email_key, status, token, confirm_token, confirm_expires_at, keywords, max_papers,
-           top_when_no_match, created_at, confirmed_at, unsubscribed_at, bounced_at)
+           top_when_no_match, created_at, confirmed_at, unsubscribed_at, bounced_at, cadence, weekday, timezone, hour,
+           channel, exclude_keywords, authors)
     ON CONFLICT DO NOTHING
     RETURNING id, email_key AS "emailKey", token, status::text AS status`;
 }
 
-export interface ReaderUpdate {
+export interface ReaderUpdate extends StoredDeliverySettings {
   id: number;
   /** The new values in full (the current ones where nothing changes). */
   status: SubscriberStatus;
@@ -102,6 +111,13 @@ export async function updateReaders(tx: Prisma.TransactionClient, updates: Reade
       keywords = ARRAY(SELECT jsonb_array_elements_text(v.keywords::jsonb)),
       max_papers = v.max_papers,
       top_when_no_match = v.top_when_no_match,
+      cadence = v.cadence::cadence,
+      weekday = v.weekday,
+      timezone = v.timezone,
+      hour = v.hour,
+      channel = v.channel::channel,
+      exclude_keywords = ARRAY(SELECT jsonb_array_elements_text(v.exclude_keywords::jsonb)),
+      authors = ARRAY(SELECT jsonb_array_elements_text(v.authors::jsonb)),
       confirmed_at = COALESCE(v.confirmed_at AT TIME ZONE 'UTC', s.confirmed_at),
       unsubscribed_at = COALESCE(v.unsubscribed_at AT TIME ZONE 'UTC', s.unsubscribed_at),
       bounced_at = COALESCE(v.bounced_at AT TIME ZONE 'UTC', s.bounced_at),
@@ -112,9 +128,12 @@ export async function updateReaders(tx: Prisma.TransactionClient, updates: Reade
                 ${col((u) => JSON.stringify(u.keywords))}::text[], ${col((u) => u.maxPapers)}::int[],
                 ${col((u) => u.topWhenNoMatch)}::boolean[], ${col((u) => iso(u.confirmedAt))}::timestamptz[],
                 ${col((u) => iso(u.unsubscribedAt))}::timestamptz[], ${col((u) => iso(u.bouncedAt))}::timestamptz[],
-                ${col((u) => u.clearConfirmation)}::boolean[])
+                ${col((u) => u.clearConfirmation)}::boolean[], ${col((u) => u.cadence)}::text[],
+                ${col((u) => u.weekday)}::int[], ${col((u) => u.timezone)}::text[], ${col((u) => u.hour)}::int[],
+                ${col((u) => u.channel)}::text[], ${col((u) => JSON.stringify(u.excludeKeywords))}::text[],
+                ${col((u) => JSON.stringify(u.authors))}::text[])
       AS v(id, status, keywords, max_papers, top_when_no_match, confirmed_at, unsubscribed_at, bounced_at,
-           clear_confirmation)
+           clear_confirmation, cadence, weekday, timezone, hour, channel, exclude_keywords, authors)
     WHERE s.id = v.id`;
 }
 

@@ -6,6 +6,7 @@ import type { SubscriberStatus } from '../generated/prisma/enums.js';
 import { type EmailAddress, parseEmailAddress } from '../subscriptions/email-address.js';
 import { checkKeywords, KEYWORD_SEPARATOR } from '../subscriptions/keywords.js';
 import { unguardCsvCell } from './csv.js';
+import { DELIVERY_CSV_COLUMNS, deliveryCsvCells, type ImportDelivery, parseDeliveryCells } from './delivery-csv.js';
 import type { SubscriberView } from './find-subscribers.js';
 
 export const SUBSCRIBER_CSV_COLUMNS = [
@@ -18,6 +19,7 @@ export const SUBSCRIBER_CSV_COLUMNS = [
   'created_at',
   'confirmed_at',
   'unsubscribed_at',
+  ...DELIVERY_CSV_COLUMNS,
 ] as const;
 
 type Column = (typeof SUBSCRIBER_CSV_COLUMNS)[number];
@@ -26,7 +28,8 @@ const STATUSES: readonly SubscriberStatus[] = ['pending', 'active', 'paused', 'u
 
 /**
  * One reader as an export row, in the order of SUBSCRIBER_CSV_COLUMNS. Topics are slugs separated by spaces,
- * keywords by "; " (the keyword policy refuses ";" inside a keyword, so the split on import is exact).
+ * keywords by "; " (the keyword policy refuses ";" inside a keyword, so the split on import is exact); the delivery
+ * settings as delivery-csv.ts writes them.
  */
 export function subscriberCsvCells(s: SubscriberView): string[] {
   return [
@@ -39,6 +42,7 @@ export function subscriberCsvCells(s: SubscriberView): string[] {
     s.createdAt,
     s.confirmedAt ?? '',
     s.unsubscribedAt ?? '',
+    ...deliveryCsvCells(s.delivery),
   ];
 }
 
@@ -87,6 +91,8 @@ export interface SubscriberImportRow {
   createdAt?: Date;
   confirmedAt?: Date;
   unsubscribedAt?: Date;
+  /** The delivery settings the row sets (only those its columns give). */
+  delivery: ImportDelivery;
 }
 
 export type ParsedImportRow = { ok: true; value: SubscriberImportRow } | { ok: false; email: string; reason: string };
@@ -125,7 +131,7 @@ export function parseSubscriberCsvRow(
     if (isPapermailError(err)) return refuse(err.message);
     throw err;
   }
-  const value: SubscriberImportRow = { row, email };
+  const value: SubscriberImportRow = { row, email, delivery: {} };
 
   const status = cell('status');
   if (status) {
@@ -180,6 +186,10 @@ export function parseSubscriberCsvRow(
     if (!date) return refuse(`${column} is not a date and time like 2026-07-01T07:00:00Z (got "${text}")`);
     value[key] = date;
   }
+
+  const delivery = parseDeliveryCells(cell);
+  if (!delivery.ok) return refuse(delivery.reason);
+  value.delivery = delivery.delivery;
   return { ok: true, value };
 }
 

@@ -19,13 +19,17 @@ const STRICT = { additionalProperties: false } as const;
 const TopicSlugs = Type.Array(PlainText({ maxLength: 200 }), { maxItems: 100, description: 'Topic slugs' });
 const Keywords = Type.Array(PlainText({ maxLength: 1000 }), { maxItems: 100, description: `At most ${MAX_KEYWORDS}` });
 
-const SignupSchema = Type.Object(
-  {
-    // The email policy, not the plain-text schema, speaks for the address: its reasons are more precise.
-    email: Type.String({ maxLength: 1000, description: 'One plain address; see README "Email addresses".' }),
-    topics: Type.Optional(TopicSlugs),
-    keywords: Type.Optional(Keywords),
-  },
+/** The address, interests, and any delivery settings (the preferences' schema; `feedUrl` is not for a sign-up). */
+const SignupSchema = Type.Composite(
+  [
+    Type.Object({
+      // The email policy, not the plain-text schema, speaks for the address: its reasons are more precise.
+      email: Type.String({ maxLength: 1000, description: 'One plain address; see README "Email addresses".' }),
+      topics: Type.Optional(TopicSlugs),
+      keywords: Type.Optional(Keywords),
+    }),
+    DeliverySettingsChangeSchema,
+  ],
   STRICT,
 );
 
@@ -96,7 +100,8 @@ export const readerApiRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
         summary: 'Sign up; a confirmation email follows',
         description:
           'Answers 202 with the same body for every valid request, whether the address is new, pending, active or ' +
-          'unsubscribed. 400 says what is wrong with the request; 429 when this IP signed up too often.',
+          'unsubscribed. The delivery settings are optional and, like the topics and keywords, apply only when the ' +
+          'confirmation link is pressed. 400 says what is wrong with the request; 429 when this IP signed up too often.',
         body: SignupSchema,
         response: { 202: AcceptedSchema, 400: ErrorSchema, 429: ErrorSchema },
       },

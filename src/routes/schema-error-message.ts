@@ -1,10 +1,22 @@
 // What a request that fails its route's schema is told: the field, and what is wrong with it in words. ajv's own
-// message for the plain-text pattern would print the pattern, and for an unknown field would not name it.
+// message for the plain-text pattern would print the pattern, for an unknown field would not name it, and for a
+// choice of values would not list them.
 import type { FastifySchemaValidationError } from 'fastify';
 import { findUnsafeCharacter, PLAIN_LINES_PATTERN, PLAIN_TEXT_PATTERN } from '../plain-text.js';
 
 /** ajv's error with what `verbose: true` adds. */
-type VerboseError = FastifySchemaValidationError & { data?: unknown; parentSchema?: { properties?: object } };
+type VerboseError = FastifySchemaValidationError & {
+  data?: unknown;
+  schema?: unknown;
+  parentSchema?: { properties?: object };
+};
+
+/** The values of a union of literals (TypeBox's `Type.Union([Type.Literal(…), …])`), else undefined. */
+function literalChoices(schema: unknown): unknown[] | undefined {
+  if (!Array.isArray(schema) || schema.length === 0) return undefined;
+  const values = schema.map((s) => (typeof s === 'object' && s !== null && 'const' in s ? s.const : undefined));
+  return values.every((v) => v !== undefined) ? values : undefined;
+}
 
 function describe(e: VerboseError, dataVar: string): string | undefined {
   const field = `${dataVar}${e.instancePath}`;
@@ -16,6 +28,8 @@ function describe(e: VerboseError, dataVar: string): string | undefined {
         : undefined;
     return unsafe ? `${field} cannot contain ${unsafe.kind} (${unsafe.codePoint}).` : `${field} must be plain text.`;
   }
+  const choices = e.keyword === 'anyOf' ? literalChoices(e.schema) : undefined;
+  if (choices) return `${field} must be one of ${choices.join(', ')} (got ${JSON.stringify(e.data)}).`;
   if (e.keyword === 'additionalProperties') {
     const name = (e.params as { additionalProperty?: unknown }).additionalProperty;
     const known = Object.keys(e.parentSchema?.properties ?? {});

@@ -2,18 +2,20 @@
 // (findConfirmation) changes nothing; only pressing its button (confirmSignup, a POST) activates.
 //
 // Pressing it is one conditional statement that names the token, its expiry, the statuses it moves from and
-// `erased_at IS NULL`, and clears the token: the link then grants nothing more. The topics and keywords of the
-// latest sign-up that mailed this link are applied in the same transaction; until then they lived on the sign-up
-// request only, so a stranger's sign-up never changed a reader's interests. A second press (a link scanner after
+// `erased_at IS NULL`, and clears the token: the link then grants nothing more. The topics, keywords and delivery
+// settings of the latest sign-up that mailed this link are applied in the same transaction; until then they lived
+// on the sign-up request only, so a stranger's sign-up never changed a reader's interests or settings. A second press (a link scanner after
 // the click, a forwarded email) gets a short "already confirmed" answer without the long-lived token.
 import type { Prisma, PrismaClient } from '../db/client.js';
+import { type DeliverySettingsChange, readStoredSettings } from './delivery-settings.js';
 import { unknownLink } from './find-reader.js';
 import { CONFIRM_VALID_DAYS } from './signup-mail.js';
 import { isWellFormedToken } from './tokens.js';
 
 export type ConfirmationView =
   /** The link is open: the page shows what pressing it will do. */
-  | { state: 'open'; email: string; topics: string[]; keywords: string[] }
+  /** `delivery`: the settings the sign-up asked for (the fields it gave; the rest stay as they are). */
+  | { state: 'open'; email: string; topics: string[]; keywords: string[]; delivery: DeliverySettingsChange }
   /** This press confirmed it: the page may link to the preferences (`token`) once. */
   | { state: 'confirmed'; email: string; topics: string[]; keywords: string[]; token: string }
   /** Pressed before: nothing about the reader is shown. */
@@ -22,6 +24,7 @@ export type ConfirmationView =
 interface Asked {
   topic_ids: number[];
   keywords: string[];
+  settings: unknown;
 }
 
 const DAY_MS = 86_400_000;
@@ -49,7 +52,13 @@ export async function findConfirmation(
   const asked = await latestAsked(prisma, confirmToken, reader.id);
   if (!asked) {
     // An admin import's sign-up: the interests the admin gave stand.
-    return { state: 'open', email: reader.email, topics: names(reader.topics), keywords: reader.keywords };
+    return {
+      state: 'open',
+      email: reader.email,
+      topics: names(reader.topics),
+      keywords: reader.keywords,
+      delivery: {},
+    };
   }
   const topics = await prisma.topic.findMany({
     where: { id: { in: asked.topic_ids }, retiredAt: null },
@@ -60,6 +69,7 @@ export async function findConfirmation(
     email: reader.email,
     topics: names(topics.map((topic) => ({ topic }))),
     keywords: asked.keywords,
+    delivery: readStoredSettings(asked.settings),
   };
 }
 
@@ -103,21 +113,25 @@ export async function confirmSignup(
   };
 }
 
-/** The topics and keywords of the latest sign-up from the form that mailed this link. */
+/** What the latest sign-up from the form (or the API) that mailed this link asked for. */
 async function latestAsked(
   db: PrismaClient | Prisma.TransactionClient,
   confirmToken: string,
   subscriberId: number,
 ): Promise<Asked | undefined> {
   const [asked] = await db.$queryRaw<Asked[]>`
-    SELECT topic_ids, keywords FROM signup_requests
+    SELECT topic_ids, keywords, settings FROM signup_requests
     WHERE confirm_token = ${confirmToken} AND subscriber_id = ${subscriberId} AND origin = 'form'
     ORDER BY id DESC LIMIT 1`;
   return asked;
 }
 
 async function applyInterests(tx: Prisma.TransactionClient, subscriberId: number, asked: Asked) {
-  await tx.subscriber.update({ where: { id: subscriberId }, data: { keywords: asked.keywords } });
+  // Settings it did not give stay as the reader has them (a new reader's defaults).
+  await tx.subscriber.update({
+    where: { id: subscriberId },
+    data: { keywords: asked.keywords, ...readStoredSettings(asked.settings) },
+  });
   await tx.subscriberTopic.deleteMany({ where: { subscriberId } });
   // A topic retired since the sign-up is left out.
   await tx.$executeRaw`

@@ -1,8 +1,8 @@
 // A reader's delivery settings: how often (cadence, weekday), when (time zone, hour), where (email, feed or both),
 // what never to send (exclusions) and whose papers always to send (followed authors). One parser for the API, the
 // form, sign-up and imports: each bad value is a 400 that names the field.
-import { errors } from '../errors.js';
-import { normalizeKeywords } from './keywords.js';
+import { errors, isPapermailError } from '../errors.js';
+import { KEYWORD_SEPARATOR, normalizeKeywords } from './keywords.js';
 
 export const CADENCES = ['daily', 'weekly'] as const;
 export const CHANNELS = ['email', 'feed', 'both'] as const;
@@ -21,6 +21,12 @@ export interface DeliverySettings {
   channel: Channel;
   excludeKeywords: string[];
   authors: string[];
+}
+
+/** A reader's settings as their row holds them: a null time zone and hour are the operator's, whatever it is now. */
+export interface StoredDeliverySettings extends Omit<DeliverySettings, 'timezone' | 'hour'> {
+  timezone: string | null;
+  hour: number | null;
 }
 
 /** What a reader who never chose gets: the operator's zone and the hour of the daily run. */
@@ -42,6 +48,18 @@ export interface DeliverySettingsInput {
 
 export type DeliverySettingsChange = Partial<DeliverySettings>;
 
+/** The settings' names, as the API, the forms and stored sign-ups spell them. */
+export const SETTING_FIELDS: readonly (keyof DeliverySettings)[] = [
+  'cadence',
+  'weekday',
+  'timezone',
+  'hour',
+  'channel',
+  'excludeKeywords',
+  'authors',
+];
+const LIST_FIELDS: readonly string[] = ['excludeKeywords', 'authors'];
+
 /** Validates a change; the first bad field throws a 400 whose message starts with the field's name. */
 export function parseSettingsChange(input: DeliverySettingsInput): DeliverySettingsChange {
   const out: DeliverySettingsChange = {};
@@ -52,6 +70,25 @@ export function parseSettingsChange(input: DeliverySettingsInput): DeliverySetti
   if (input.channel !== undefined) out.channel = oneOf('channel', input.channel, CHANNELS);
   if (input.excludeKeywords !== undefined) out.excludeKeywords = named('excludeKeywords', input.excludeKeywords);
   if (input.authors !== undefined) out.authors = parseAuthors(input.authors);
+  return out;
+}
+
+/**
+ * A change stored earlier (a sign-up request's settings, parsed when it was accepted), read back field by field: a
+ * field that no longer parses (a time zone Intl has since dropped) is left out rather than failing the confirmation.
+ */
+export function readStoredSettings(stored: unknown): DeliverySettingsChange {
+  if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) return {};
+  const out: DeliverySettingsChange = {};
+  for (const [field, value] of Object.entries(stored)) {
+    if (!SETTING_FIELDS.includes(field as keyof DeliverySettings)) continue;
+    if (LIST_FIELDS.includes(field) && !Array.isArray(value)) continue;
+    try {
+      Object.assign(out, parseSettingsChange({ [field]: value }));
+    } catch (err) {
+      if (!isPapermailError(err)) throw err;
+    }
+  }
   return out;
 }
 
@@ -113,6 +150,12 @@ function parseAuthors(list: readonly unknown[]): string[] {
   for (const raw of list) {
     if (typeof raw !== 'string' || /[\u0000-\u001f\u007f]/.test(raw)) {
       throw errors.badRequest('authors: each name must be text on one line.', { field: 'authors' });
+    }
+    // The CSV export joins names with the keyword separator: a name holding it would not come back from an import.
+    if (raw.includes(KEYWORD_SEPARATOR)) {
+      throw errors.badRequest(`authors: a name cannot contain "${KEYWORD_SEPARATOR}": give each name on its own.`, {
+        field: 'authors',
+      });
     }
     const name = raw.trim().replace(/\s+/g, ' ');
     if (name === '') continue;

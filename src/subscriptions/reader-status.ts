@@ -7,7 +7,7 @@ export function describeStatus(status: ReaderStatus): string {
     case 'pending':
       return 'Waiting for you to confirm: no digests until you do.';
     case 'active':
-      return 'Active: you get a digest every day there are papers for you.';
+      return 'Active: you get a digest whenever there are papers for you.';
     case 'paused':
       return 'Paused: no digests until you resume.';
     case 'unsubscribed':

@@ -8,11 +8,13 @@ import type { PrismaClient } from '../db/client.js';
 import { errors } from '../errors.js';
 import type { TopicService, TopicSummary } from '../topics/topic-service.js';
 import { CONFIRMATIONS_PER_DAY } from './decide-signup.js';
+import { type DeliverySettingsChange, type DeliverySettingsInput, parseSettingsChange } from './delivery-settings.js';
 import { type EmailAddress, parseEmailAddress } from './email-address.js';
 import { normalizeKeywords } from './keywords.js';
 import { insertImportConfirmation, insertSignupRequest } from './signup-requests.js';
 
-export interface SignupInput {
+/** What a sign-up may give: the address, interests, and any of the delivery settings (the rest stay as they are). */
+export interface SignupInput extends DeliverySettingsInput {
   email: unknown;
   topics?: readonly string[];
   keywords?: readonly unknown[];
@@ -23,6 +25,8 @@ export interface SignupRequest {
   email: EmailAddress;
   topics: TopicSummary[];
   keywords: string[];
+  /** The delivery settings it gave, parsed; applied with the interests when the link is pressed. */
+  settings: DeliverySettingsChange;
 }
 
 /** Checks a sign-up, throwing a 400 that says what is wrong. Its work does not depend on the address's state. */
@@ -33,7 +37,8 @@ export async function prepareSignup(topics: TopicService, input: SignupInput): P
   if (chosen.length === 0 && keywords.length === 0) {
     throw errors.badRequest('Choose at least one topic or add a keyword of your own.');
   }
-  return { email, topics: chosen, keywords };
+  const settings = parseSettingsChange(input);
+  return { email, topics: chosen, keywords, settings };
 }
 
 /** Writes a validated sign-up to the queue: one constant-cost statement, done before the HTTP answer. */
@@ -43,6 +48,7 @@ export function acceptSignup(prisma: PrismaClient, request: SignupRequest): Prom
     key: request.email.key,
     topicIds: request.topics.map((t) => t.id),
     keywords: request.keywords,
+    settings: request.settings,
   });
 }
 

@@ -6,6 +6,7 @@
 // next_attempt_at moves to now + lease and a live worker keeps pushing it; a row still 'sending' after its lease
 // belongs to a worker that died, and the next claim takes it again with the Message-ID it already has.
 import type { PrismaClient } from '../db/client.js';
+import type { DeliverySettingsChange } from './delivery-settings.js';
 
 export type SignupMailKind = 'confirmation' | 'already_subscribed';
 
@@ -36,11 +37,12 @@ export interface SignupClaimOptions {
 /** Accepts a validated sign-up: one statement, the same work for every address. */
 export async function insertSignupRequest(
   prisma: PrismaClient,
-  request: { address: string; key: string; topicIds: number[]; keywords: string[] },
+  request: { address: string; key: string; topicIds: number[]; keywords: string[]; settings: DeliverySettingsChange },
 ): Promise<void> {
   await prisma.$executeRaw`
-    INSERT INTO signup_requests (email, email_key, topic_ids, keywords)
-    VALUES (${request.address}, ${request.key}, ${request.topicIds}::int[], ${request.keywords}::text[])`;
+    INSERT INTO signup_requests (email, email_key, topic_ids, keywords, settings)
+    VALUES (${request.address}, ${request.key}, ${request.topicIds}::int[], ${request.keywords}::text[],
+            ${JSON.stringify(request.settings)}::jsonb)`;
 }
 
 /**

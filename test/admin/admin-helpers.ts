@@ -9,6 +9,7 @@ import type { PrismaClient } from '../../src/db/client.js';
 import type { SubscriberStatus } from '../../src/generated/prisma/enums.js';
 import { createLogger } from '../../src/logger.js';
 import { createServices } from '../../src/services.js';
+import type { StoredDeliverySettings } from '../../src/subscriptions/delivery-settings.js';
 import { TEST_ADMIN_TOKEN, testConfig } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 
@@ -25,6 +26,8 @@ export interface ReaderSeed {
   confirmedAt?: Date | null;
   unsubscribedAt?: Date | null;
   confirmToken?: string | null;
+  /** Delivery settings other than the defaults. */
+  delivery?: Partial<StoredDeliverySettings>;
 }
 
 /** Puts a reader straight into the database, the way the reader service would have left them. */
@@ -44,6 +47,7 @@ export async function addReader(prisma: PrismaClient, seed: ReaderSeed): Promise
       createdAt: seed.createdAt,
       confirmedAt: seed.confirmedAt === undefined ? (status === 'pending' ? null : new Date()) : seed.confirmedAt,
       unsubscribedAt: seed.unsubscribedAt ?? null,
+      ...seed.delivery,
       topics: { create: topics.map((t) => ({ topicId: t.id })) },
     },
   });

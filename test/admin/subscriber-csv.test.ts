@@ -5,7 +5,11 @@ import { seedTopics } from '../../src/topics/seed-topics.js';
 import { buildTestApp } from '../helpers/app.js';
 import { addReader, auth, buildAdminApp } from './admin-helpers.js';
 
-const HEADER = 'email,status,topics,keywords,max_papers,top_when_no_match,created_at,confirmed_at,unsubscribed_at';
+const HEADER =
+  'email,status,topics,keywords,max_papers,top_when_no_match,created_at,confirmed_at,unsubscribed_at,' +
+  'cadence,weekday,timezone,hour,channel,exclude_keywords,authors';
+/** The delivery cells of a reader who never chose: daily, Monday, the operator's zone and hour, email, no lists. */
+const USUAL = 'daily,1,,,email,,';
 
 describe('readers as CSV', () => {
   it('round-trips: export, import into a fresh database, export again gives the same readers and topics', async () => {
@@ -20,6 +24,15 @@ describe('readers as CSV', () => {
       topWhenNoMatch: true,
       createdAt: new Date('2026-06-01T08:00:00.000Z'),
       confirmedAt: new Date('2026-06-01T08:05:00.000Z'),
+      delivery: {
+        cadence: 'weekly',
+        weekday: 5,
+        timezone: 'Asia/Tokyo',
+        hour: 8,
+        channel: 'both',
+        excludeKeywords: ['benchmark', '-negation'],
+        authors: ['José Núñez', '@Ada'],
+      },
     });
     await addReader(p, {
       email: 'bob@example.org',
@@ -70,11 +83,11 @@ describe('readers as CSV', () => {
       csv,
       [
         HEADER,
-        'Ada.Lovelace@example.org,active,agents reasoning,"diffusion llm; say ""hi"", then leave",5,true,2026-06-01T08:00:00.000Z,2026-06-01T08:05:00.000Z,',
-        'bob@example.org,pending,,,10,false,2026-06-02T08:00:00.000Z,,',
-        'carol@example.org,unsubscribed,speech-audio,,10,false,2026-06-03T08:00:00.000Z,2026-06-03T09:00:00.000Z,2026-07-01T10:00:00.000Z',
-        `'-dave@example.org,paused,tokenization,"'=HYPERLINK(""http://evil.test"",""x""); '@risk",10,false,2026-06-04T08:00:00.000Z,2026-06-04T08:30:00.000Z,`,
-        'erin@example.org,bounced,llm-inference speculative-decoding,,10,false,2026-06-05T08:00:00.000Z,2026-06-05T08:30:00.000Z,',
+        `Ada.Lovelace@example.org,active,agents reasoning,"diffusion llm; say ""hi"", then leave",5,true,2026-06-01T08:00:00.000Z,2026-06-01T08:05:00.000Z,,weekly,5,Asia/Tokyo,8,both,benchmark; '-negation,José Núñez; '@Ada`,
+        `bob@example.org,pending,,,10,false,2026-06-02T08:00:00.000Z,,,${USUAL}`,
+        `carol@example.org,unsubscribed,speech-audio,,10,false,2026-06-03T08:00:00.000Z,2026-06-03T09:00:00.000Z,2026-07-01T10:00:00.000Z,${USUAL}`,
+        `'-dave@example.org,paused,tokenization,"'=HYPERLINK(""http://evil.test"",""x""); '@risk",10,false,2026-06-04T08:00:00.000Z,2026-06-04T08:30:00.000Z,,${USUAL}`,
+        `erin@example.org,bounced,llm-inference speculative-decoding,,10,false,2026-06-05T08:00:00.000Z,2026-06-05T08:30:00.000Z,,${USUAL}`,
         '',
       ].join('\r\n'),
     );
@@ -107,6 +120,16 @@ describe('readers as CSV', () => {
     );
     const again = await target.app.inject({ url: '/api/admin/subscribers.csv', headers: auth });
     assert.equal(again.body, csv);
+    const ada = await target.db.prisma.subscriber.findUniqueOrThrow({
+      where: { emailKey: 'ada.lovelace@example.org' },
+    });
+    assert.deepEqual(
+      [ada.cadence, ada.weekday, ada.timezone, ada.hour, ada.channel, ada.excludeKeywords, ada.authors],
+      ['weekly', 5, 'Asia/Tokyo', 8, 'both', ['benchmark', '-negation'], ['José Núñez', '@Ada']],
+      'the delivery settings came across, formula guards taken off',
+    );
+    const bob = await target.db.prisma.subscriber.findUniqueOrThrow({ where: { emailKey: 'bob@example.org' } });
+    assert.deepEqual([bob.timezone, bob.hour], [null, null], "a reader who never chose still follows the operator's");
 
     // Importing the same file again changes nothing, and says so.
     const twice = (
@@ -307,6 +330,101 @@ describe('readers as CSV', () => {
     const emptyTopics = await importCsv('email,topics\nkept@example.org,\n');
     assert.equal(emptyTopics[0]?.outcome, 'updated', 'an empty topics cell in a topics column means none');
     assert.equal(await p.subscriberTopic.count({ where: { subscriberId: kept.id } }), 0);
+  });
+
+  it('imports the delivery settings, refusing a bad one per row with its column named', async () => {
+    const { app, db } = await buildTestApp();
+    await seedTopics(db.prisma);
+    await addReader(db.prisma, {
+      email: 'kept@example.org',
+      topics: ['agents'],
+      delivery: { cadence: 'weekly', weekday: 3, timezone: 'Europe/Berlin', hour: 9, authors: ['Ada Lovelace'] },
+    });
+    await addReader(db.prisma, { email: 'reset@example.org', delivery: { timezone: 'Europe/Berlin', hour: 9 } });
+    const csv = [
+      'email,cadence,weekday,timezone,hour,channel,exclude_keywords,authors',
+      'new@example.org,weekly,5,asia/tokyo,8,feed,benchmark; survey,Fei-Fei Li; Yann LeCun',
+      'plain@example.org,,,,,,,',
+      'c1@example.org,monthly,,,,,,',
+      'c2@example.org,weekly,8,,,,,',
+      'c3@example.org,,,Mars/Olympus_Mons,,,,',
+      'c4@example.org,,,,24,,,',
+      'c5@example.org,,,,7.5,,,',
+      'c6@example.org,,,,,pigeon,,',
+      '"c7@example.org",,,,,,"one\nper line",',
+      `c8@example.org,,,,,,,${'x'.repeat(101)}`,
+      'kept@example.org,,,,,,,',
+      'reset@example.org,,,,,email,,',
+    ].join('\r\n');
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/admin/subscribers/import?mode=confirmed',
+      headers: { ...auth, 'content-type': 'text/csv' },
+      payload: csv,
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    const lines = res
+      .json()
+      .report.map((r: { row: number; outcome: string; reason?: string }) => [r.row, r.outcome, r.reason ?? '']);
+    assert.deepEqual(lines, [
+      [2, 'created', ''],
+      [3, 'created', ''],
+      [4, 'skipped', 'cadence must be one of daily, weekly (got "monthly")'],
+      [5, 'skipped', 'weekday must be a whole number from 1 to 7, 1 = Monday … 7 = Sunday (got "8")'],
+      [6, 'skipped', 'timezone must be an IANA time zone such as Europe/Berlin (got "Mars/Olympus_Mons")'],
+      [7, 'skipped', 'hour must be a whole number from 0 to 23, a local hour (got "24")'],
+      [8, 'skipped', 'hour must be a whole number from 0 to 23, a local hour (got "7.5")'],
+      [9, 'skipped', 'channel must be one of email, feed, both (got "pigeon")'],
+      [10, 'skipped', 'exclude_keywords: A keyword cannot contain a line break'],
+      [11, 'skipped', 'authors: a name is at most 100 characters'],
+      [12, 'updated', ''],
+      [13, 'updated', ''],
+    ]);
+    const row = (email: string) => db.prisma.subscriber.findUniqueOrThrow({ where: { emailKey: email } });
+    const settings = async (email: string) => {
+      const r = await row(email);
+      return [r.cadence, r.weekday, r.timezone, r.hour, r.channel, r.excludeKeywords, r.authors];
+    };
+    assert.deepEqual(await settings('new@example.org'), [
+      'weekly',
+      5,
+      'Asia/Tokyo',
+      8,
+      'feed',
+      ['benchmark', 'survey'],
+      ['Fei-Fei Li', 'Yann LeCun'],
+    ]);
+    assert.deepEqual(await settings('plain@example.org'), ['daily', 1, null, null, 'email', [], []]);
+    // Empty cells: cadence, weekday and channel stay; lists become empty; time zone and hour the operator's again.
+    assert.deepEqual(await settings('kept@example.org'), ['weekly', 3, null, null, 'email', [], []]);
+    assert.deepEqual(await settings('reset@example.org'), ['daily', 1, null, null, 'email', [], []]);
+    for (const email of ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8']) {
+      assert.equal(await db.prisma.subscriber.count({ where: { emailKey: `${email}@example.org` } }), 0, email);
+    }
+
+    // A file with only some of the columns changes only those.
+    const onlyZone = await app.inject({
+      method: 'POST',
+      url: '/api/admin/subscribers/import?mode=confirmed',
+      headers: { ...auth, 'content-type': 'text/csv' },
+      payload: 'email,timezone\nnew@example.org,Europe/Paris\nplain@example.org,\n',
+    });
+    assert.deepEqual(
+      onlyZone.json().report.map((r: { outcome: string; reason?: string }) => [r.outcome, r.reason ?? '']),
+      [
+        ['updated', ''],
+        ['skipped', 'already up to date'],
+      ],
+    );
+    assert.deepEqual(await settings('new@example.org'), [
+      'weekly',
+      5,
+      'Europe/Paris',
+      8,
+      'feed',
+      ['benchmark', 'survey'],
+      ['Fei-Fei Li', 'Yann LeCun'],
+    ]);
   });
 
   it('refuses a file it cannot read as a whole with a 400 that says why', async () => {

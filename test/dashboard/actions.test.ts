@@ -5,14 +5,32 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import Handlebars from 'handlebars';
+import { seedTopics } from '../../src/topics/seed-topics.js';
 import { DAY, settle, setupDigestApp, waitForSender } from '../admin/digest-setup.js';
 import { createReaders } from '../digest/readers.js';
+import { buildTestApp } from '../helpers/app.js';
 import { addAccount, csrfOf, signIn } from './dashboard-helpers.js';
 
 async function post(app: FastifyInstance, cookie: string, url: string, form: Record<string, string>, from = url) {
   const page = await app.inject({ url: from, headers: { cookie } });
   assert.equal(page.statusCode, 200, `${from}: ${page.body.slice(0, 300)}`);
   return app.inject({ method: 'POST', url, headers: { cookie }, payload: { csrf: csrfOf(page.body), ...form } });
+}
+
+/** A multipart/form-data body, as a browser sends the import form. */
+function multipart(fields: Record<string, string>, file: { name: string; content: string }) {
+  const boundary = '----papermail-test-boundary';
+  const parts = Object.entries(fields).map(
+    ([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
+  );
+  parts.push(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\n` +
+      `Content-Type: text/csv\r\n\r\n${file.content}\r\n`,
+  );
+  return {
+    payload: `${parts.join('')}--${boundary}--\r\n`,
+    contentType: `multipart/form-data; boundary=${boundary}`,
+  };
 }
 
 describe('dashboard actions', () => {
@@ -286,5 +304,40 @@ describe('dashboard actions', () => {
         'subscribers.export',
       ],
     );
+  });
+
+  it('imports and exports the delivery settings through the CSV page, reporting a bad one by row and column', async () => {
+    const { app, db, services } = await buildTestApp();
+    await seedTopics(db.prisma);
+    await addAccount(services, 'ops@example.org');
+    const cookie = await signIn(app, 'ops@example.org');
+    const page = await app.inject({ url: '/admin/csv', headers: { cookie } });
+    assert.match(page.body, /cadence, weekday, timezone, hour, channel, exclude_keywords, authors/);
+    const csv = [
+      'email,topics,cadence,weekday,timezone,hour,channel,exclude_keywords,authors',
+      'tokyo@example.org,agents,weekly,5,Asia/Tokyo,8,both,benchmark,Ada Lovelace; Fei-Fei Li',
+      'wrong@example.org,agents,weekly,5,Asia/Tokyo,25,both,,',
+    ].join('\r\n');
+    const body = multipart({ csrf: csrfOf(page.body), mode: 'confirmed' }, { name: 'readers.csv', content: csv });
+    const report = await app.inject({
+      method: 'POST',
+      url: '/admin/csv/import',
+      headers: { cookie, 'content-type': body.contentType },
+      payload: body.payload,
+    });
+    assert.equal(report.statusCode, 200, report.body.slice(0, 500));
+    assert.match(report.body, /2 rows \(confirmed\): 1 created, 0 updated,\s+1 skipped\./);
+    assert.match(report.body, /hour must be a whole number from 0 to 23, a local hour \(got &quot;25&quot;\)/);
+    const tokyo = await db.prisma.subscriber.findUniqueOrThrow({ where: { emailKey: 'tokyo@example.org' } });
+    assert.deepEqual(
+      [tokyo.cadence, tokyo.weekday, tokyo.timezone, tokyo.hour, tokyo.channel, tokyo.excludeKeywords, tokyo.authors],
+      ['weekly', 5, 'Asia/Tokyo', 8, 'both', ['benchmark'], ['Ada Lovelace', 'Fei-Fei Li']],
+    );
+    assert.equal(await db.prisma.subscriber.count({ where: { emailKey: 'wrong@example.org' } }), 0);
+
+    const exported = await app.inject({ url: '/admin/csv/readers.csv', headers: { cookie } });
+    const [header, line] = exported.body.trim().split('\r\n');
+    assert.match(header!, /,cadence,weekday,timezone,hour,channel,exclude_keywords,authors$/);
+    assert.match(line!, /,weekly,5,Asia\/Tokyo,8,both,benchmark,Ada Lovelace; Fei-Fei Li$/);
   });
 });

@@ -58,6 +58,7 @@ describe('delivery settings', () => {
       [{ channel: 'pigeon' }, /channel/],
       [{ excludeKeywords: ['ok', 'line\nbreak'] }, /excludeKeywords/],
       [{ authors: ['x'.repeat(101)] }, /^authors: /],
+      [{ authors: ['Ada; Lovelace'] }, /^authors: a name cannot contain ";"/],
       [{ hour: 9, timezone: 'Nowhere/City' }, /^timezone/],
       [{ feedUrl: 'https://evil.example/feed' }, /feedUrl|additional/],
     ];

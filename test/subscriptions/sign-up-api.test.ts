@@ -120,6 +120,105 @@ describe('POST /api/subscriptions', () => {
     assert.deepEqual(confirmed?.topics.map((t) => t.topic.slug).sort(), ['agents', 'reasoning']);
   });
 
+  it('takes the delivery settings, keeps them on the queued request only, and applies them when the link is pressed', async () => {
+    const world = await buildReaderWorld({ DIGEST_TIMEZONE: 'Europe/Berlin' });
+    const { prisma } = world.db;
+    const email = 'weekly@example.org';
+    const response = await signUp(world, {
+      email,
+      topics: ['agents'],
+      cadence: 'weekly',
+      weekday: 5,
+      timezone: 'asia/tokyo',
+      hour: 8,
+      channel: 'both',
+      excludeKeywords: ['benchmark', ' Benchmark '],
+      authors: ['José  Núñez', 'Ada Lovelace'],
+    });
+    assert.equal(response.statusCode, 202, response.body);
+    const [request] = await prisma.signupRequest.findMany({ where: { emailKey: email } });
+    assert.deepEqual(request?.settings, {
+      cadence: 'weekly',
+      weekday: 5,
+      timezone: 'Asia/Tokyo',
+      hour: 8,
+      channel: 'both',
+      excludeKeywords: ['benchmark'],
+      authors: ['José Núñez', 'Ada Lovelace'],
+    });
+    const pending = await readerRow(prisma, email);
+    assert.deepEqual(
+      [pending?.cadence, pending?.timezone, pending?.hour, pending?.channel, pending?.authors],
+      ['daily', null, null, 'email', []],
+      'nothing reaches the reader before the link is pressed',
+    );
+
+    const link = linkIn(world.sink.to(email)[0]!, '/confirm/');
+    const page = await world.app.inject({ url: link });
+    for (const line of [
+      'Weekly, on Friday',
+      'At 08:00, Asia/Tokyo time',
+      'Where: Email and feed',
+      'Never about: benchmark',
+      'Always papers by: José Núñez, Ada Lovelace',
+    ]) {
+      assert.ok(page.body.includes(line), `the confirmation page says "${line}"`);
+    }
+    assert.equal((await pressConfirm(world, link)).statusCode, 200);
+    const confirmed = await readerRow(prisma, email);
+    assert.equal(confirmed?.status, 'active');
+    const preferences = (await world.app.inject({ url: `/api/preferences/${confirmed!.token}` })).json();
+    assert.deepEqual(
+      {
+        cadence: preferences.cadence,
+        weekday: preferences.weekday,
+        timezone: preferences.timezone,
+        hour: preferences.hour,
+        channel: preferences.channel,
+        excludeKeywords: preferences.excludeKeywords,
+        authors: preferences.authors,
+      },
+      request?.settings,
+    );
+
+    // A sign-up that gives no settings leaves the reader on the operator's zone and hour (stored as none).
+    await signUp(world, { email: 'plain@example.org', topics: ['agents'] });
+    await pressConfirm(world, linkIn(world.sink.to('plain@example.org')[0]!, '/confirm/'));
+    const plain = await readerRow(prisma, 'plain@example.org');
+    assert.deepEqual([plain?.cadence, plain?.timezone, plain?.hour], ['daily', null, null]);
+  });
+
+  it('refuses bad delivery settings with a 400 naming the field, and queues nothing', async () => {
+    const world = await buildReaderWorld();
+    const base = { email: 'ada@example.org', topics: ['agents'] };
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ cadence: 'monthly' }, /^body\/cadence must be one of daily, weekly \(got "monthly"\)/],
+      [{ channel: 'pigeon' }, /^body\/channel must be one of email, feed, both/],
+      [{ weekday: 0 }, /weekday/],
+      [{ weekday: 8 }, /weekday/],
+      [{ timezone: 'Mars/Olympus_Mons' }, /^timezone must be an IANA time zone/],
+      [{ hour: 24 }, /hour/],
+      [{ hour: 7.5 }, /hour/],
+      [{ excludeKeywords: ['fine', 'a;b'] }, /^excludeKeywords: /],
+      [{ excludeKeywords: 'benchmark' }, /excludeKeywords/],
+      [{ authors: ['x'.repeat(101)] }, /^authors: /],
+      [{ authors: ['Ada; Lovelace'] }, /^authors: a name cannot contain ";"/],
+      [{ feedUrl: 'https://papers.example.org/feed/x' }, /unknown field "feedUrl"/],
+    ];
+    for (const [fields, reason] of cases) {
+      const payload = { ...base, ...fields };
+      const response = await world.app.inject({
+        method: 'POST',
+        url: '/api/subscriptions',
+        payload,
+        remoteAddress: freshIp(),
+      });
+      assert.equal(response.statusCode, 400, JSON.stringify(payload));
+      assert.match(response.json().message, reason, JSON.stringify(payload));
+    }
+    assert.equal(await world.db.prisma.signupRequest.count(), 0, 'nothing queued');
+  });
+
   it('keeps the confirmation email free of anything the form filler typed except the address', async () => {
     const world = await buildReaderWorld();
     await signUp(world, { email: 'victim@example.org', keywords: ['BUY CHEAP PILLS at spam.example'] });

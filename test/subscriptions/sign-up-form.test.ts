@@ -71,6 +71,106 @@ describe('the sign-up form at /', () => {
     assert.deepEqual(row?.topics.map((t) => t.topic.slug).sort(), ['agents', 'robotics']);
   });
 
+  it('has an optional delivery fieldset: labelled selects, the operator zone and hour first and chosen', async () => {
+    const world = await buildReaderWorld({ DIGEST_TIMEZONE: 'America/Chicago', DIGEST_CRON: '0 6 * * *' });
+    const html = (await world.app.inject({ url: '/' })).body;
+    assert.match(html, /<legend>Delivery <span class="hint">\(optional\)<\/span><\/legend>/);
+    for (const [id, label] of [
+      ['cadence', 'How often'],
+      ['weekday', 'Day of a weekly digest'],
+      ['timezone', 'Time zone'],
+      ['hour', 'Deliver at'],
+    ]) {
+      assert.match(html, new RegExp(`<label for="${id}">${label}</label>\\s*<select id="${id}" name="${id}"`), id);
+    }
+    const zones = [...html.matchAll(/<option(?: selected)?>([^<]+)<\/option>/g)].map((m) => m[1]);
+    assert.equal(zones[0], 'America/Chicago', "the operator's zone comes first");
+    assert.ok(zones.includes('Asia/Tokyo') && zones.length > 300, 'every IANA zone is offered');
+    assert.match(html, /<option selected>America\/Chicago<\/option>/);
+    assert.match(html, /<option value="6" selected>06:00<\/option>/);
+    assert.match(html, /<option value="daily" selected>Daily<\/option>/);
+    assert.match(html, /Left as it is: daily at 06:00, America\/Chicago time/);
+  });
+
+  it('takes weekly, a weekday, a zone and an hour; left at the defaults, the reader follows the operator', async () => {
+    const world = await buildReaderWorld({ DIGEST_TIMEZONE: 'America/Chicago', DIGEST_CRON: '0 6 * * *' });
+    const post = (fields: Record<string, string | string[]>) =>
+      world.app.inject({
+        method: 'POST',
+        url: '/subscribe',
+        headers: FORM,
+        payload: form({ topics: 'agents', website: '', ...fields }),
+        remoteAddress: freshIp(),
+      });
+    const chose = await post({
+      email: 'tokyo@example.org',
+      cadence: 'weekly',
+      weekday: '5',
+      timezone: 'Asia/Tokyo',
+      hour: '8',
+    });
+    assert.equal(chose.statusCode, 202, chose.body);
+    // What a browser sends for a form left alone: every select with its first choice.
+    const alone = await post({
+      email: 'usual@example.org',
+      cadence: 'daily',
+      weekday: '1',
+      timezone: 'America/Chicago',
+      hour: '6',
+    });
+    assert.equal(alone.statusCode, 202);
+    const onlyHour = await post({
+      email: 'early@example.org',
+      cadence: 'daily',
+      weekday: '3',
+      timezone: 'America/Chicago',
+      hour: '5',
+    });
+    assert.equal(onlyHour.statusCode, 202);
+    await world.services.subscriptions.processSignups();
+    const confirmed = async (email: string) => {
+      await pressConfirm(world, linkIn(world.sink.to(email)[0]!, '/confirm/'));
+      const row = await readerRow(world.db.prisma, email);
+      assert.equal(row?.status, 'active');
+      return [row?.cadence, row?.weekday, row?.timezone, row?.hour];
+    };
+    assert.deepEqual(await confirmed('tokyo@example.org'), ['weekly', 5, 'Asia/Tokyo', 8]);
+    assert.deepEqual(await confirmed('usual@example.org'), ['daily', 1, null, null], 'the operator’s, not copied');
+    assert.deepEqual(
+      await confirmed('early@example.org'),
+      ['daily', 1, 'America/Chicago', 5],
+      'a daily digest ignores the weekday; an hour of its own pins the zone it was chosen in',
+    );
+  });
+
+  it('shows the form again with the field named and the choices kept when a delivery value is wrong', async () => {
+    const world = await buildReaderWorld();
+    const post = (fields: Record<string, string>) =>
+      world.app.inject({
+        method: 'POST',
+        url: '/subscribe',
+        headers: FORM,
+        payload: form({ email: 'ada@example.org', topics: 'agents', cadence: 'weekly', weekday: '5', ...fields }),
+        remoteAddress: freshIp(),
+      });
+    const zone = await post({ timezone: 'Atlantis/Capital', hour: '9' });
+    assert.equal(zone.statusCode, 400);
+    assert.match(zone.body, /role="alert"/);
+    assert.match(zone.body, /timezone must be an IANA time zone/);
+    assert.match(zone.body, /<option value="weekly" selected>Weekly<\/option>/);
+    assert.match(zone.body, /<option value="5" selected>Friday<\/option>/);
+    assert.match(zone.body, /<option value="9" selected>09:00<\/option>/);
+    // A value no select offers (a hand-made request) is refused by the schema, naming the field.
+    const hour = await post({ hour: '99' });
+    assert.equal(hour.statusCode, 400);
+    assert.match(hour.body, /hour/);
+    const cadence = await post({ cadence: 'hourly' });
+    assert.equal(cadence.statusCode, 400);
+    assert.match(cadence.body, /cadence/);
+    await world.services.subscriptions.processSignups();
+    assert.equal(await world.db.prisma.signupRequest.count(), 0, 'nothing queued');
+  });
+
   it('answers a filled honeypot with the same 202 page, and does nothing', async () => {
     const world = await buildReaderWorld();
     const post = (email: string, website: string) =>

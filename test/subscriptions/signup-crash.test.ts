@@ -1,5 +1,5 @@
 // A sign-up accepted just before the server is killed: the real server process, SIGKILL, a restart, and the
-// confirmation email in a real SMTP sink afterwards.
+// confirmation email in a real SMTP sink afterwards; what it asked for (interests and delivery settings) lands.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -64,7 +64,17 @@ describe('a sign-up and a crash', () => {
     const response = await fetch(`${first.base}/api/subscriptions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, topics: ['agents'], keywords: ['world model'] }),
+      body: JSON.stringify({
+        email,
+        topics: ['agents'],
+        keywords: ['world model'],
+        cadence: 'weekly',
+        weekday: 5,
+        timezone: 'Asia/Tokyo',
+        hour: 8,
+        excludeKeywords: ['benchmark'],
+        authors: ['Ada Lovelace'],
+      }),
     });
     assert.equal(response.status, 202);
     first.child.kill('SIGKILL');
@@ -108,6 +118,11 @@ describe('a sign-up and a crash', () => {
     assert.deepEqual(
       active.topics.map((t) => t.topic.slug),
       ['agents'],
+    );
+    assert.deepEqual(
+      [active.cadence, active.weekday, active.timezone, active.hour, active.excludeKeywords, active.authors],
+      ['weekly', 5, 'Asia/Tokyo', 8, ['benchmark'], ['Ada Lovelace']],
+      'the delivery settings came through the kill with the request',
     );
 
     second.child.kill('SIGTERM');

@@ -6,6 +6,7 @@ import { Type } from '@sinclair/typebox';
 import { checkCsrfToken, issueCsrfToken } from '../../pages/csrf-token.js';
 import type { Services } from '../../services.js';
 import type { ConfirmationView } from '../../subscriptions/confirm-sign-up.js';
+import { describeDelivery } from './delivery-options.js';
 import { csrfOf } from './page-forms.js';
 import { sendPage } from './page-reply.js';
 
@@ -19,6 +20,7 @@ export const confirmPages: FastifyPluginAsyncTypebox<{ services: Services }> = a
     return {
       ...view,
       open: view.state === 'open',
+      delivery: view.state === 'open' ? describeDelivery(view.delivery) : [],
       alreadyConfirmed: view.state === 'already-confirmed',
       action: `/confirm/${encodeURIComponent(token)}`,
       csrf: view.state === 'open' ? issueCsrfToken(secret, binding(token)) : undefined,

@@ -7,11 +7,11 @@ import type { FastifyReply } from 'fastify';
 import { isPapermailError } from '../../errors.js';
 import { checkCsrfToken, issueCsrfToken } from '../../pages/csrf-token.js';
 import type { Services } from '../../services.js';
-import { timezoneChoices } from '../../subscriptions/delivery-settings.js';
 import { MAX_KEYWORD_LENGTH, MAX_KEYWORDS, splitKeywordText } from '../../subscriptions/keywords.js';
 import { MAX_PAPERS, MIN_PAPERS, type ReaderPreferences } from '../../subscriptions/reader-preferences.js';
 import { describeStatus } from '../../subscriptions/reader-status.js';
 import { PlainLines, PlainText } from '../plain-text-schema.js';
+import { deliveryOptions } from './delivery-options.js';
 import {
   asList,
   csrfOf,
@@ -59,12 +59,9 @@ interface TypedSettings {
   authors: string | undefined;
 }
 
-const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
-const CHANNEL_LABELS = { email: 'Email', feed: 'Feed only (no emails)', both: 'Email and feed' } as const;
-
-/** The select and radio options of the "When and how" fieldset, with the reader's (or typed) values marked. */
+/** The "When and how" fieldset: its options with the reader's (or typed) values marked, and the list fields. */
 function settingsView(operatorZone: string, p: ReaderPreferences, typed: TypedSettings | undefined) {
-  const v = {
+  const marked = {
     cadence: typed?.cadence ?? p.cadence,
     weekday: typed?.weekday ?? String(p.weekday),
     timezone: typed?.timezone ?? p.timezone,
@@ -72,21 +69,7 @@ function settingsView(operatorZone: string, p: ReaderPreferences, typed: TypedSe
     channel: typed?.channel ?? p.channel,
   };
   return {
-    cadences: [
-      { value: 'daily', label: 'Daily', checked: v.cadence === 'daily' },
-      { value: 'weekly', label: 'Weekly', checked: v.cadence === 'weekly' },
-    ],
-    weekdays: WEEKDAYS.map((label, i) => ({ value: i + 1, label, selected: v.weekday === String(i + 1) })),
-    timezones: timezoneChoices(operatorZone, p.timezone).map((zone) => ({
-      value: zone,
-      selected: zone === v.timezone,
-    })),
-    hours: Array.from({ length: 24 }, (_, h) => ({
-      value: h,
-      label: `${String(h).padStart(2, '0')}:00`,
-      selected: v.hour === String(h),
-    })),
-    channels: Object.entries(CHANNEL_LABELS).map(([value, label]) => ({ value, label, checked: v.channel === value })),
+    ...deliveryOptions(operatorZone, marked, p.timezone),
     excludeKeywords: typed?.excludeKeywords ?? p.excludeKeywords.join('\n'),
     authors: typed?.authors ?? p.authors.join('\n'),
     feedUrl: p.feedUrl,
