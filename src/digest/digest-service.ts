@@ -39,7 +39,7 @@ export interface DigestService {
   executeRun(runId: number, day: string, options?: RunDayOptions): Promise<RunDayReport>;
   /** startRun, then executeRun. */
   runDay(day: string, options?: RunDayOptions): Promise<RunDayReport>;
-  /** Delivery counts of the day's digest; undefined when there is no digest for the day. */
+  /** Delivery counts of the day's issues (its own and a week's ending on it); undefined when there is none. */
   counts(day: string): Promise<DeliveryCounts | undefined>;
   /** Every digest, newest first, with how many papers its day listed. */
   archive(): Promise<{ day: string; papers: number }[]>;
@@ -68,9 +68,10 @@ export function createDigestService(deps: DigestServiceDeps): DigestService {
   const runner = createDayRunner({ prisma, config, log, sender, matcher: deps.matcher, defaults });
   const sendRetry = { budgetMs: config.send.leaseMs, log };
 
-  const digestIdOf = async (day: string) => {
+  /** The issues prepared for the day: its own, and the week's that ends on it if weekly readers had it. */
+  const digestIdsOf = async (day: string) => {
     const rows = await prisma.$queryRaw<{ id: number }[]>`SELECT id FROM digests WHERE date = ${day}::date`;
-    return rows[0]?.id;
+    return rows.map((r) => r.id);
   };
 
   const service: DigestService = {
@@ -95,15 +96,15 @@ export function createDigestService(deps: DigestServiceDeps): DigestService {
 
     async counts(day) {
       parseDay(day);
-      const id = await digestIdOf(day);
-      return id === undefined ? undefined : countDeliveries(prisma, id);
+      const ids = await digestIdsOf(day);
+      return ids.length === 0 ? undefined : countDeliveries(prisma, ids);
     },
 
     async archive() {
       return prisma.$queryRaw<{ day: string; papers: number }[]>`
         SELECT to_char(g.date, 'YYYY-MM-DD') AS day,
                (SELECT count(*)::int FROM listings l WHERE l.date = g.date) AS papers
-        FROM digests g ORDER BY g.date DESC`;
+        FROM digests g WHERE g.kind = 'day' ORDER BY g.date DESC`;
     },
 
     close: () => sender.close(),
@@ -111,9 +112,10 @@ export function createDigestService(deps: DigestServiceDeps): DigestService {
     async webDigest(day) {
       parseDay(day);
       const rows = await prisma.$queryRaw<{ previous: string | null; next: string | null }[]>`
-        SELECT (SELECT to_char(max(date), 'YYYY-MM-DD') FROM digests WHERE date < ${day}::date) AS previous,
-               (SELECT to_char(min(date), 'YYYY-MM-DD') FROM digests WHERE date > ${day}::date) AS next
-        FROM digests WHERE date = ${day}::date`;
+        SELECT (SELECT to_char(max(date), 'YYYY-MM-DD') FROM digests WHERE kind = 'day' AND date < ${day}::date)
+                 AS previous,
+               (SELECT to_char(min(date), 'YYYY-MM-DD') FROM digests WHERE kind = 'day' AND date > ${day}::date) AS next
+        FROM digests WHERE kind = 'day' AND date = ${day}::date`;
       if (rows.length === 0) return undefined;
       const papers = await loadDayPapers(prisma, day);
       return {

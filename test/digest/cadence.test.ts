@@ -18,10 +18,10 @@ const FRIDAY = 5;
 async function sentPapers(db: TestDatabase, email: string): Promise<Map<string, string[]>> {
   const rows = await db.prisma.delivery.findMany({
     where: { subscriber: { emailKey: email }, status: 'sent' },
-    include: { digest: true },
+    include: { digest: true, selection: true },
     orderBy: { digest: { date: 'asc' } },
   });
-  return new Map(rows.map((r) => [r.digest.date.toISOString().slice(0, 10), r.paperIds]));
+  return new Map(rows.map((r) => [r.digest.date.toISOString().slice(0, 10), r.selection.paperIds]));
 }
 
 describe('cadence: daily or weekly', () => {
