@@ -9,6 +9,7 @@ import type { InterestMatcher } from '../relevance/matcher-service.js';
 import { cronHour } from '../subscriptions/delivery-settings.js';
 import { loadDayPapers } from './day-papers.js';
 import { countDeliveries, type DeliveryCounts } from './delivery-counts.js';
+import { type FirstDigest, prepareFirstDigest } from './first-digest.js';
 import { type PaperView, toPaperView } from './paper-view.js';
 import { type PrepareReport, prepareDigest } from './prepare-digest.js';
 import { createDayRunner, type RunDayOptions, type RunDayReport } from './run-day.js';
@@ -43,6 +44,12 @@ export interface DigestService {
   counts(day: string): Promise<DeliveryCounts | undefined>;
   /** Every digest, newest first, with how many papers its day listed. */
   archive(): Promise<{ day: string; papers: number }[]>;
+  /**
+   * A reader who just confirmed: their selection in the latest day's issue prepared within 24 hours, with a
+   * delivery due now that this process starts sending at once (the sender loop would within its interval), else
+   * when their first digest is expected.
+   */
+  firstDigest(subscriberId: number, now?: Date): Promise<FirstDigest>;
   /** The day's list as the web version shows it; undefined when no digest was made that day. */
   webDigest(day: string): Promise<WebDigest | undefined>;
   /** Stops the render threads. */
@@ -67,6 +74,9 @@ export function createDigestService(deps: DigestServiceDeps): DigestService {
   const defaults = { timezone: config.scheduler.timezone, hour: cronHour(config.scheduler.cron) };
   const runner = createDayRunner({ prisma, config, log, sender, matcher: deps.matcher, defaults });
   const sendRetry = { budgetMs: config.send.leaseMs, log };
+  const firstDigests = { prisma, matcher: deps.matcher, defaults, cron: config.scheduler.cron };
+  // First digests being sent in the background, so close() waits for them.
+  const sending = new Set<Promise<unknown>>();
 
   /** The issues prepared for the day: its own, and the week's that ends on it if weekly readers had it. */
   const digestIdsOf = async (day: string) => {
@@ -107,7 +117,22 @@ export function createDigestService(deps: DigestServiceDeps): DigestService {
         FROM digests g WHERE g.kind = 'day' ORDER BY g.date DESC`;
     },
 
-    close: () => sender.close(),
+    async firstDigest(subscriberId, now) {
+      const first = await prepareFirstDigest(firstDigests, subscriberId, now);
+      if (first.state === 'queued') {
+        const pass = sender
+          .sendPending({ digestId: first.digestId })
+          .catch((err) => log.error({ err, subscriberId }, 'first digest: the send failed; the sender loop retries'));
+        sending.add(pass);
+        void pass.finally(() => sending.delete(pass));
+      }
+      return first;
+    },
+
+    async close() {
+      while (sending.size > 0) await Promise.all([...sending]);
+      await sender.close();
+    },
 
     async webDigest(day) {
       parseDay(day);
