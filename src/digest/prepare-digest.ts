@@ -239,10 +239,14 @@ function loadWaitingReaders(prisma: PrismaClient, day: string, only: number[] | 
     FROM subscribers s
     LEFT JOIN subscriber_topics st ON st.subscriber_id = s.id
     WHERE s.status = 'active' ${filter}
+      -- By (digest_id, subscriber_id), the unique index: one probe per reader, however long their history.
       AND NOT EXISTS (
-        SELECT 1 FROM selections x JOIN digests g ON g.id = x.digest_id
-        WHERE x.subscriber_id = s.id AND g.date = ${day}::date
-          AND g.kind = (CASE WHEN s.cadence = 'weekly' THEN 'week' ELSE 'day' END)::digest_kind)
+        SELECT 1 FROM selections x
+        WHERE x.subscriber_id = s.id
+          AND x.digest_id = (
+            SELECT g.id FROM digests g
+            WHERE g.date = ${day}::date
+              AND g.kind = (CASE WHEN s.cadence = 'weekly' THEN 'week' ELSE 'day' END)::digest_kind))
     GROUP BY s.id
     ORDER BY s.id`;
 }
