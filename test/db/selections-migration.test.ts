@@ -8,7 +8,7 @@ import pg from 'pg';
 import { migrationNames, projectRoot } from '../../src/db/migrate.js';
 import { adminQuery, resolveTestServer, withDatabase } from '../helpers/test-server.js';
 
-const MIGRATION = '20261202090000_digest_periods_selections';
+const MIGRATION = '20261202100000_digest_periods_selections';
 
 const sqlOf = (name: string) =>
   readFileSync(path.join(projectRoot, 'prisma/migrations', name, 'migration.sql'), 'utf8');
