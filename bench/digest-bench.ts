@@ -241,7 +241,8 @@ async function measureRender(prisma: PrismaClient, limit: number) {
   const render = await createDigestRenderer(links);
   const papers = new Map((await loadDayPapers(prisma, DAY)).map((p) => [p.id, toPaperView(p)]));
   const rows = await prisma.$queryRaw<{ paperIds: string[]; matches: DeliveryMatches; token: string }[]>`
-    SELECT d.paper_ids AS "paperIds", d.matches, s.token FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+    SELECT x.paper_ids AS "paperIds", x.matches, s.token
+    FROM deliveries d JOIN selections x ON x.id = d.selection_id JOIN subscribers s ON s.id = d.subscriber_id
     ORDER BY d.id LIMIT ${limit}`;
   let bytes = 0;
   let maxBytes = 0;

@@ -67,7 +67,16 @@ export function createServices(deps: ServiceDeps): Services {
   const mailer = instrumentMailer(deps.mailer ?? createMailer(config, log), metrics);
   const topics = createTopicService(prisma);
   const links = createLinks(config.publicUrl);
-  const subscriptions = createSubscriptionService({ prisma, config, log, links, mailer, topics });
+  const subscriptions = createSubscriptionService({
+    prisma,
+    config,
+    log,
+    links,
+    mailer,
+    topics,
+    // A reader who confirms gets the latest day's digest at once (digests is made below, before any confirm).
+    firstDigest: (id) => digests.firstDigest(id),
+  });
   const matcher = createInterestMatcher(prisma);
   const secret = resolveSecret(config);
   // Render threads pay off for SMTP only; the outbox writes a handful of files.

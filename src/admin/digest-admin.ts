@@ -19,6 +19,7 @@ import {
   type DeliveryState,
   findDeliveryStates,
   findDigestDay,
+  findDigestsOf,
   findReaderDeliveries,
   listDigestDays,
 } from './digest-days.js';
@@ -115,9 +116,21 @@ export function createDigestAdmin(deps: DigestAdminDeps): DigestAdmin {
           outcome = stored as unknown as ResendOutcome;
           replayed = true;
         } else {
-          const digest = await tx.digest.findUnique({ where: { date: parseDay(day) }, select: { id: true } });
-          if (!digest) throw errors.notFound(`There is no digest for ${day}: nothing was sent that day to resend.`);
-          outcome = await queueResends(tx, digest.id, day, target);
+          // The day's own issue first, then the week's that ends on it.
+          const issues = await tx.digest.findMany({
+            where: { date: parseDay(day) },
+            orderBy: { kind: 'asc' },
+            select: { id: true },
+          });
+          if (issues.length === 0) {
+            throw errors.notFound(`There is no digest for ${day}: nothing was sent that day to resend.`);
+          }
+          outcome = await queueResends(
+            tx,
+            issues.map((i) => i.id),
+            day,
+            target,
+          );
           if (key) await saveIdempotentResponse(tx, key, outcome as unknown as Prisma.InputJsonValue);
         }
         const result = {
@@ -134,12 +147,16 @@ export function createDigestAdmin(deps: DigestAdminDeps): DigestAdmin {
     async sendQueued(report, options = {}) {
       const ids = report.queued.map((q) => q.deliveryId);
       if (ids.length === 0) return [];
-      await digests.sendUntilSettled({
-        digestId: report.digestId,
-        ids,
-        waitLimitMs: options.waitLimitMs ?? config.send.waitLimitMs,
-        signal: stop.signal,
-      });
+      // The resends may be of the day's issue and of the week's ending on it: one wait limit for all.
+      const deadline = Date.now() + (options.waitLimitMs ?? config.send.waitLimitMs);
+      for (const digestId of await findDigestsOf(prisma, ids)) {
+        await digests.sendUntilSettled({
+          digestId,
+          ids,
+          waitLimitMs: Math.max(deadline - Date.now(), 0),
+          signal: stop.signal,
+        });
+      }
       return findDeliveryStates(prisma, ids);
     },
 

@@ -1,6 +1,7 @@
 // What the admin sees of each day's digest: deliveries counted by status, the runs with their timings, the failed
 // deliveries with their errors, and one reader's deliveries. Read-only, straight from the digests, deliveries and
-// runs tables.
+// runs tables. A day is its own issue and the week's issue that ends on it (weekly readers'): the counts and the
+// failed deliveries cover both; `digest` is the day's own.
 import { parseDay } from '../dates.js';
 import { Prisma, type PrismaClient } from '../db/client.js';
 import type { StatusTally } from '../digest/delivery-counts.js';
@@ -134,8 +135,8 @@ export async function findDigestDay(prisma: PrismaClient, day: string, runStaleM
     ? await prisma.$queryRaw<(Omit<FailedDeliveryView, 'updatedAt'> & { updatedAt: Date })[]>`
         SELECT d.id, d.subscriber_id AS "subscriberId", s.email, d.resend_of_id AS "resendOf", d.attempts,
                d.last_error AS "lastError", d.updated_at AS "updatedAt"
-        FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
-        WHERE d.digest_id = ${summary.digest.id} AND d.status = 'failed'
+        FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id JOIN digests g ON g.id = d.digest_id
+        WHERE g.date = ${day}::date AND d.status = 'failed'
         ORDER BY d.id`
     : [];
   return {
@@ -153,11 +154,13 @@ export async function findReaderDeliveries(
 ): Promise<{ subscriberId: number; email: string; status: string; deliveries: DeliveryView[] }> {
   parseDay(day);
   const reader = await findReaderByEmail(prisma, email);
-  const digest = await prisma.digest.findUnique({ where: { date: parseDay(day) }, select: { id: true } });
-  if (!digest) throw errors.notFound(`There is no digest for ${day}.`);
+  const issues = await prisma.digest.findMany({ where: { date: parseDay(day) }, select: { id: true } });
+  if (issues.length === 0) throw errors.notFound(`There is no digest for ${day}.`);
+  // The day's issue or, for a weekly reader, the week's that ends on the day.
   const rows = await prisma.delivery.findMany({
-    where: { digestId: digest.id, subscriberId: reader.id },
+    where: { digestId: { in: issues.map((i) => i.id) }, subscriberId: reader.id },
     orderBy: { id: 'asc' },
+    include: { selection: { select: { paperIds: true } } },
   });
   return {
     subscriberId: reader.id,
@@ -170,7 +173,7 @@ export async function findReaderDeliveries(
       attempts: d.attempts,
       lastError: d.lastError,
       messageId: d.messageId,
-      paperIds: d.paperIds,
+      paperIds: d.selection.paperIds,
       createdAt: d.createdAt.toISOString(),
       claimedAt: d.claimedAt?.toISOString() ?? null,
       sentAt: d.sentAt?.toISOString() ?? null,
@@ -186,6 +189,13 @@ export interface DeliveryState {
   status: string;
   lastError: string | null;
   nextAttemptAt: Date;
+}
+
+/** The issues these deliveries belong to. */
+export async function findDigestsOf(prisma: PrismaClient, ids: number[]): Promise<number[]> {
+  const rows = await prisma.$queryRaw<{ id: number }[]>`
+    SELECT DISTINCT digest_id AS id FROM deliveries WHERE id = ANY(${ids}::int[]) ORDER BY 1`;
+  return rows.map((r) => r.id);
 }
 
 export function findDeliveryStates(prisma: PrismaClient, ids: number[]): Promise<DeliveryState[]> {
@@ -215,15 +225,17 @@ function summarySelect(runStaleMs: number): Prisma.Sql {
            g.created_at AS "createdAt", g.matched_at AS "matchedAt", g.finished_at AS "finishedAt",
            (SELECT count(*)::int FROM listings l WHERE l.date = days.date) AS papers,
            (SELECT jsonb_object_agg(c.status, c.n) FROM (
-              SELECT d.status::text AS status, count(*)::int AS n FROM deliveries d WHERE d.digest_id = g.id
+              SELECT d.status::text AS status, count(*)::int AS n
+              FROM deliveries d JOIN digests i ON i.id = d.digest_id WHERE i.date = days.date
               GROUP BY d.status) c) AS counts,
-           (SELECT count(*)::int FROM deliveries d WHERE d.digest_id = g.id AND d.resend_of_id IS NOT NULL) AS resends,
+           (SELECT count(*)::int FROM deliveries d JOIN digests i ON i.id = d.digest_id
+            WHERE i.date = days.date AND d.resend_of_id IS NOT NULL) AS resends,
            (SELECT count(*)::int FROM runs r WHERE r.date = days.date) AS runs,
            (SELECT json_build_object('id', r.id, 'trigger', r.trigger, 'status', ${runStatusSql('r', runStaleMs)},
                      'started_at', to_char(r.started_at, ${ISO}), 'heartbeat_at', to_char(r.heartbeat_at, ${ISO}),
                      'finished_at', to_char(r.finished_at, ${ISO}), 'error', r.error, 'timings', r.stats->'timings')
             FROM runs r WHERE r.date = days.date ORDER BY r.id DESC LIMIT 1) AS "lastRun"
-    FROM days LEFT JOIN digests g ON g.date = days.date`;
+    FROM days LEFT JOIN digests g ON g.date = days.date AND g.kind = 'day'`;
 }
 
 function toSummary(row: SummaryRow): DaySummary {

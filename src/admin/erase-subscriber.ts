@@ -1,5 +1,5 @@
 // Erasing a reader (a "right to erasure" request): the row stays so that delivery history and counts stay true, but
-// nothing in it, or in its deliveries, can name the person any more.
+// nothing in it, or in its deliveries and selections, can name the person any more.
 import type { Prisma } from '../db/client.js';
 import { errors } from '../errors.js';
 import { newToken } from '../subscriptions/tokens.js';
@@ -20,7 +20,7 @@ export function erasedAddress(id: number): string {
 
 /**
  * Replaces the address, drops keywords, topics and sign-up requests, rotates every token (old links then find no one: 404), marks the
- * reader unsubscribed and erased, and scrubs the address and keywords out of the reader's deliveries.
+ * reader unsubscribed and erased, and scrubs the address and keywords out of the reader's deliveries and selections.
  */
 export async function eraseSubscriber(
   tx: Prisma.TransactionClient,
@@ -66,21 +66,23 @@ export async function eraseSubscriber(
     },
   });
 
-  // Deliveries keep their dates, statuses and papers. What could name the reader: the address inside an SMTP error
-  // ("550 5.1.1 <ada@example.org>: no such user") and the reader's own keywords in the "why you got this" data.
+  // Deliveries and selections keep their dates, statuses and papers. What could name the reader: the address inside
+  // an SMTP error ("550 5.1.1 <ada@example.org>: no such user") and the reader's own keywords in the "why you got
+  // this" data of their selections.
   const secrets = [reader.email, ...reader.keywords].filter((s) => s.length > 0);
   const rows = await tx.delivery.findMany({
-    where: { subscriberId: id },
-    select: { id: true, lastError: true, matches: true },
+    where: { subscriberId: id, lastError: { not: null } },
+    select: { id: true, lastError: true },
   });
   for (const row of rows) {
-    const lastError = row.lastError === null ? null : scrubText(row.lastError, reader.email, anonymous);
+    const lastError = scrubText(row.lastError!, reader.email, anonymous);
+    if (lastError !== row.lastError) await tx.delivery.update({ where: { id: row.id }, data: { lastError } });
+  }
+  const selections = await tx.selection.findMany({ where: { subscriberId: id }, select: { id: true, matches: true } });
+  for (const row of selections) {
     const matches = scrubJson(row.matches, secrets, anonymous);
-    if (lastError !== row.lastError || JSON.stringify(matches) !== JSON.stringify(row.matches)) {
-      await tx.delivery.update({
-        where: { id: row.id },
-        data: { lastError, matches: matches as Prisma.InputJsonValue },
-      });
+    if (JSON.stringify(matches) !== JSON.stringify(row.matches)) {
+      await tx.selection.update({ where: { id: row.id }, data: { matches: matches as Prisma.InputJsonValue } });
     }
   }
   return { id, erasedAt: now.toISOString(), deliveries, alreadyErased: false };

@@ -1,7 +1,8 @@
-// The digest one reader got on a day (their delivery's stored papers, rendered again) or would get (matched now for
-// this reader alone, writing nothing): what the admin looks at when a reader asks "why did I get this?".
+// The digest one reader got on a day (their delivery's selection, rendered again) or would get (matched now for
+// this reader alone, writing nothing): what the admin looks at when a reader asks "why did I get this?". The day's
+// issues are its own and the week's that ends on it.
 import type { PrismaClient } from '../db/client.js';
-import { loadDayPapers } from '../digest/day-papers.js';
+import { loadDayPapers, loadPeriodPapers, weekStart } from '../digest/day-papers.js';
 import { toPaperView } from '../digest/paper-view.js';
 import { loadTopicInterests, readerInterests } from '../digest/reader-interests.js';
 import type { DigestRenderer } from '../digest/render-digest.js';
@@ -36,13 +37,14 @@ export async function previewDigest(
   const reader = await findReaderByEmail(prisma, email);
   const dayPapers = await loadDayPapers(prisma, day);
   if (dayPapers.length === 0) throw errors.notFound(`No papers are listed on ${day}: there is nothing to preview.`);
-  const papers = new Map(dayPapers.map((p) => [p.id, toPaperView(p)]));
+  // A weekly selection reaches back over the week that ends on the day.
+  const papers = new Map((await loadPeriodPapers(prisma, weekStart(day), day)).map((p) => [p.id, toPaperView(p)]));
 
   const deliveries = await prisma.$queryRaw<
     { id: number; status: string; paperIds: string[]; matches: DeliveryMatches }[]
   >`
-    SELECT d.id, d.status::text AS status, d.paper_ids AS "paperIds", d.matches
-    FROM deliveries d JOIN digests g ON g.id = d.digest_id
+    SELECT d.id, d.status::text AS status, x.paper_ids AS "paperIds", x.matches
+    FROM deliveries d JOIN selections x ON x.id = d.selection_id JOIN digests g ON g.id = d.digest_id
     WHERE g.date = ${day}::date AND d.subscriber_id = ${reader.id}
     ORDER BY (d.status = 'sent') DESC, d.id DESC
     LIMIT 1`;
@@ -104,7 +106,7 @@ export async function previewDigest(
   };
 }
 
-/** Today's papers another day's digest already carried to this reader (they are not sent twice). */
+/** Today's papers another issue already carried to this reader (they are not sent twice). */
 async function papersSentBefore(
   prisma: PrismaClient,
   subscriberId: number,
@@ -112,10 +114,11 @@ async function papersSentBefore(
   paperIds: string[],
 ): Promise<Set<string>> {
   const rows = await prisma.$queryRaw<{ id: string }[]>`
-    SELECT DISTINCT unnest(d.paper_ids) AS id
-    FROM deliveries d JOIN digests g ON g.id = d.digest_id
-    WHERE d.subscriber_id = ${subscriberId} AND g.date <> ${day}::date
-      AND d.status IN ('pending', 'sending', 'sent') AND d.paper_ids && ${paperIds}::text[]`;
+    SELECT DISTINCT unnest(x.paper_ids) AS id
+    FROM selections x JOIN digests g ON g.id = x.digest_id
+    WHERE x.subscriber_id = ${subscriberId} AND g.date <> ${day}::date AND x.paper_ids && ${paperIds}::text[]
+      AND (NOT x.by_email OR EXISTS (
+        SELECT 1 FROM deliveries d WHERE d.selection_id = x.id AND d.status IN ('pending', 'sending', 'sent')))`;
   const today = new Set(paperIds);
   return new Set(rows.map((r) => r.id).filter((id) => today.has(id)));
 }

@@ -1,6 +1,7 @@
-// Queuing resends of a day's digest. A resend is a NEW delivery row linked to the original (`resend_of_id`),
-// carrying the original's papers and "why" (`paper_ids`, `matches`), with no Message-ID yet: the sender's claim gives
-// it a fresh one and reads the reader's current address and status, like for any delivery. Nothing is overwritten.
+// Queuing resends of a day's digest. A resend is a NEW delivery of the original's selection (`selection_id`, so the
+// same papers and "why", copied from nowhere), linked to the original (`resend_of_id`), with no Message-ID yet: the
+// sender's claim gives it a fresh one and reads the reader's current address and status, like for any delivery.
+// Nothing is overwritten. The day's issues are its own and the week's that ends on it (weekly readers').
 //
 // Sending twice by accident is what this file guards against. The originals are locked (FOR UPDATE) before anything
 // is decided, so two identical requests are serialised, and the second sees the first's resends: a reader whose
@@ -28,6 +29,7 @@ export type ResendSkipCode =
 
 /** What a resend request did, by id only: this is what Idempotency-Key retries replay, and it holds no address. */
 export interface ResendOutcome {
+  /** The day's own issue (or the week's, when only that one exists). */
   digestId: number;
   queued: { deliveryId: number; resendOf: number; subscriberId: number }[];
   /** Addresses of the request, by position, that name no reader, or a reader who had no digest that day. */
@@ -48,15 +50,15 @@ interface OriginalState {
 /** Queues the resends inside `tx` (the caller's audited transaction) and says what became of each reader. */
 export async function queueResends(
   tx: Prisma.TransactionClient,
-  digestId: number,
+  digestIds: number[],
   day: string,
   target: ResendTarget,
 ): Promise<ResendOutcome> {
-  const outcome: ResendOutcome = { digestId, queued: [], unknown: [], skipped: [] };
+  const outcome: ResendOutcome = { digestId: digestIds[0]!, queued: [], unknown: [], skipped: [] };
   const originals =
     'emails' in target
-      ? await findOriginalsByEmail(tx, digestId, day, target.emails, outcome)
-      : await findFailed(tx, digestId);
+      ? await findOriginalsByEmail(tx, digestIds, day, target.emails, outcome)
+      : await findFailed(tx, digestIds);
   if (originals.length === 0) return outcome;
 
   // Locks first, then reads: the read below sees every resend committed by a request that held the locks before us.
@@ -99,8 +101,8 @@ export async function queueResends(
   if (toQueue.length === 0) return outcome;
 
   outcome.queued = await tx.$queryRaw<ResendOutcome['queued']>`
-    INSERT INTO deliveries (digest_id, subscriber_id, resend_of_id, paper_ids, matches, updated_at)
-    SELECT o.digest_id, o.subscriber_id, o.id, o.paper_ids, o.matches, now()
+    INSERT INTO deliveries (selection_id, digest_id, subscriber_id, resend_of_id, updated_at)
+    SELECT o.selection_id, o.digest_id, o.subscriber_id, o.id, now()
     FROM deliveries o WHERE o.id = ANY(${toQueue}::int[])
     ORDER BY o.id
     RETURNING id AS "deliveryId", resend_of_id AS "resendOf", subscriber_id AS "subscriberId"`;
@@ -111,7 +113,7 @@ export async function queueResends(
 /** The original deliveries of the readers named; the addresses that name nobody go to `outcome.unknown`. */
 async function findOriginalsByEmail(
   tx: Prisma.TransactionClient,
-  digestId: number,
+  digestIds: number[],
   day: string,
   emails: string[],
   outcome: ResendOutcome,
@@ -130,8 +132,11 @@ async function findOriginalsByEmail(
   const rows = await tx.$queryRaw<{ key: string; deliveryId: number | null }[]>`
     SELECT s.email_key AS key, d.id AS "deliveryId"
     FROM subscribers s
-    LEFT JOIN deliveries d ON d.subscriber_id = s.id AND d.digest_id = ${digestId} AND d.resend_of_id IS NULL
-    WHERE s.email_key = ANY(${[...keys.keys()]}::text[])`;
+    LEFT JOIN deliveries d
+      ON d.subscriber_id = s.id AND d.digest_id = ANY(${digestIds}::int[]) AND d.resend_of_id IS NULL
+    WHERE s.email_key = ANY(${[...keys.keys()]}::text[])
+    -- A reader who switched cadence on the day may have two originals: the later one is resent.
+    ORDER BY d.id NULLS FIRST`;
   const found = new Map(rows.map((r) => [r.key, r.deliveryId]));
   const originals: number[] = [];
   for (const [key, input] of keys) {
@@ -145,10 +150,10 @@ async function findOriginalsByEmail(
 }
 
 /** Originals whose latest delivery (the original, or its latest resend) failed. */
-async function findFailed(tx: Prisma.TransactionClient, digestId: number): Promise<number[]> {
+async function findFailed(tx: Prisma.TransactionClient, digestIds: number[]): Promise<number[]> {
   const rows = await tx.$queryRaw<{ id: number }[]>`
     SELECT o.id FROM deliveries o
-    WHERE o.digest_id = ${digestId} AND o.resend_of_id IS NULL
+    WHERE o.digest_id = ANY(${digestIds}::int[]) AND o.resend_of_id IS NULL
       AND (SELECT x.status FROM deliveries x WHERE x.id = o.id OR x.resend_of_id = o.id ORDER BY x.id DESC LIMIT 1)
           = 'failed'
     ORDER BY o.id`;

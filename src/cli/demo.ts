@@ -110,7 +110,7 @@ async function demoDeliveries(prisma: PrismaClient, services: Services): Promise
       topics: { select: { topic: { select: { name: true } } } },
       deliveries: {
         where: { digest: { date: new Date(`${DEMO_DAY}T00:00:00Z`) }, resendOfId: null },
-        select: { status: true, paperIds: true, messageId: true },
+        select: { status: true, messageId: true, selection: { select: { paperIds: true } } },
       },
     },
   });
@@ -128,7 +128,7 @@ async function demoDeliveries(prisma: PrismaClient, services: Services): Promise
       reader: r.email,
       topics: interests.length ? interests.join(', ') : '(none: top trending)',
       papers: delivery
-        ? `${delivery.paperIds.length}${delivery.status === 'sent' ? '' : ` (${delivery.status})`}`
+        ? `${delivery.selection.paperIds.length}${delivery.status === 'sent' ? '' : ` (${delivery.status})`}`
         : '0 (no match)',
       file: file ?? (delivery?.status === 'sent' && services.mailer.kind === 'smtp' ? '(sent over SMTP)' : '-'),
     };

@@ -35,6 +35,7 @@ export interface ClaimOptions {
  * Claims up to `limit` due deliveries (pending and due, or 'sending' with an expired lease) with FOR UPDATE SKIP
  * LOCKED, so concurrent senders get disjoint batches. The reader's status is read in the same statement: a reader
  * who is not active any more has the delivery skipped, not sent. A Message-ID is chosen here, once, and kept.
+ * The papers and the "why" come from the delivery's selection, in the same statement.
  */
 export function claimDeliveries(prisma: PrismaClient, o: ClaimOptions): Promise<ClaimedDelivery[]> {
   const digestFilter = o.digestId === undefined ? Prisma.empty : Prisma.sql`AND d.digest_id = ${o.digestId}`;
@@ -59,10 +60,10 @@ export function claimDeliveries(prisma: PrismaClient, o: ClaimOptions): Promise<
       claimed_at = now(),
       next_attempt_at = now() + ${o.leaseMs} * interval '1 millisecond',
       updated_at = now()
-    FROM picked, subscribers s
-    WHERE d.id = picked.id AND s.id = d.subscriber_id
+    FROM picked, subscribers s, selections x
+    WHERE d.id = picked.id AND s.id = d.subscriber_id AND x.id = d.selection_id
     RETURNING d.id, d.digest_id AS "digestId", d.subscriber_id AS "subscriberId", d.status::text AS status,
-              d.attempts, d.message_id AS "messageId", d.paper_ids AS "paperIds", d.matches, s.email, s.token`;
+              d.attempts, d.message_id AS "messageId", x.paper_ids AS "paperIds", x.matches, s.email, s.token`;
 }
 
 /** Keeps the lease of deliveries this sender still holds. */

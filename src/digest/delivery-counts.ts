@@ -17,12 +17,13 @@ export interface DeliveryCounts extends StatusTally {
   scheduled: number;
 }
 
-/** Deliveries of one digest by status (originals and resends). */
-export async function countDeliveries(prisma: PrismaClient, digestId: number): Promise<DeliveryCounts> {
+/** Deliveries of one digest, or of several together (a day's and a week's issue), by status (resends included). */
+export async function countDeliveries(prisma: PrismaClient, digestIds: number | number[]): Promise<DeliveryCounts> {
+  const ids = Array.isArray(digestIds) ? digestIds : [digestIds];
   const rows = await prisma.$queryRaw<{ status: string; n: number; due: Date | null; later: number }[]>`
     SELECT status::text AS status, count(*)::int AS n, min(next_attempt_at) AS due,
            (count(*) FILTER (WHERE due_at > now()))::int AS later
-    FROM deliveries WHERE digest_id = ${digestId} GROUP BY status`;
+    FROM deliveries WHERE digest_id = ANY(${ids}::int[]) GROUP BY status`;
   const counts: DeliveryCounts = {
     pending: 0,
     sending: 0,

@@ -9,6 +9,7 @@ import type { InterestMatcher } from '../relevance/matcher-service.js';
 import { cronHour } from '../subscriptions/delivery-settings.js';
 import { loadDayPapers } from './day-papers.js';
 import { countDeliveries, type DeliveryCounts } from './delivery-counts.js';
+import { type FirstDigest, prepareFirstDigest } from './first-digest.js';
 import { type PaperView, toPaperView } from './paper-view.js';
 import { type PrepareReport, prepareDigest } from './prepare-digest.js';
 import { createDayRunner, type RunDayOptions, type RunDayReport } from './run-day.js';
@@ -39,10 +40,16 @@ export interface DigestService {
   executeRun(runId: number, day: string, options?: RunDayOptions): Promise<RunDayReport>;
   /** startRun, then executeRun. */
   runDay(day: string, options?: RunDayOptions): Promise<RunDayReport>;
-  /** Delivery counts of the day's digest; undefined when there is no digest for the day. */
+  /** Delivery counts of the day's issues (its own and a week's ending on it); undefined when there is none. */
   counts(day: string): Promise<DeliveryCounts | undefined>;
   /** Every digest, newest first, with how many papers its day listed. */
   archive(): Promise<{ day: string; papers: number }[]>;
+  /**
+   * A reader who just confirmed: their selection in the latest day's issue prepared within 24 hours, with a
+   * delivery due now that this process starts sending at once (the sender loop would within its interval), else
+   * when their first digest is expected.
+   */
+  firstDigest(subscriberId: number, now?: Date): Promise<FirstDigest>;
   /** The day's list as the web version shows it; undefined when no digest was made that day. */
   webDigest(day: string): Promise<WebDigest | undefined>;
   /** Stops the render threads. */
@@ -67,10 +74,14 @@ export function createDigestService(deps: DigestServiceDeps): DigestService {
   const defaults = { timezone: config.scheduler.timezone, hour: cronHour(config.scheduler.cron) };
   const runner = createDayRunner({ prisma, config, log, sender, matcher: deps.matcher, defaults });
   const sendRetry = { budgetMs: config.send.leaseMs, log };
+  const firstDigests = { prisma, matcher: deps.matcher, defaults, cron: config.scheduler.cron };
+  // First digests being sent in the background, so close() waits for them.
+  const sending = new Set<Promise<unknown>>();
 
-  const digestIdOf = async (day: string) => {
+  /** The issues prepared for the day: its own, and the week's that ends on it if weekly readers had it. */
+  const digestIdsOf = async (day: string) => {
     const rows = await prisma.$queryRaw<{ id: number }[]>`SELECT id FROM digests WHERE date = ${day}::date`;
-    return rows[0]?.id;
+    return rows.map((r) => r.id);
   };
 
   const service: DigestService = {
@@ -95,25 +106,41 @@ export function createDigestService(deps: DigestServiceDeps): DigestService {
 
     async counts(day) {
       parseDay(day);
-      const id = await digestIdOf(day);
-      return id === undefined ? undefined : countDeliveries(prisma, id);
+      const ids = await digestIdsOf(day);
+      return ids.length === 0 ? undefined : countDeliveries(prisma, ids);
     },
 
     async archive() {
       return prisma.$queryRaw<{ day: string; papers: number }[]>`
         SELECT to_char(g.date, 'YYYY-MM-DD') AS day,
                (SELECT count(*)::int FROM listings l WHERE l.date = g.date) AS papers
-        FROM digests g ORDER BY g.date DESC`;
+        FROM digests g WHERE g.kind = 'day' ORDER BY g.date DESC`;
     },
 
-    close: () => sender.close(),
+    async firstDigest(subscriberId, now) {
+      const first = await prepareFirstDigest(firstDigests, subscriberId, now);
+      if (first.state === 'queued') {
+        const pass = sender
+          .sendPending({ digestId: first.digestId })
+          .catch((err) => log.error({ err, subscriberId }, 'first digest: the send failed; the sender loop retries'));
+        sending.add(pass);
+        void pass.finally(() => sending.delete(pass));
+      }
+      return first;
+    },
+
+    async close() {
+      while (sending.size > 0) await Promise.all([...sending]);
+      await sender.close();
+    },
 
     async webDigest(day) {
       parseDay(day);
       const rows = await prisma.$queryRaw<{ previous: string | null; next: string | null }[]>`
-        SELECT (SELECT to_char(max(date), 'YYYY-MM-DD') FROM digests WHERE date < ${day}::date) AS previous,
-               (SELECT to_char(min(date), 'YYYY-MM-DD') FROM digests WHERE date > ${day}::date) AS next
-        FROM digests WHERE date = ${day}::date`;
+        SELECT (SELECT to_char(max(date), 'YYYY-MM-DD') FROM digests WHERE kind = 'day' AND date < ${day}::date)
+                 AS previous,
+               (SELECT to_char(min(date), 'YYYY-MM-DD') FROM digests WHERE kind = 'day' AND date > ${day}::date) AS next
+        FROM digests WHERE kind = 'day' AND date = ${day}::date`;
       if (rows.length === 0) return undefined;
       const papers = await loadDayPapers(prisma, day);
       return {

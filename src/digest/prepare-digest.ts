@@ -1,10 +1,11 @@
-// Preparing a day's digest: one digests row for the date, and one delivery per active reader who has something to
-// read, with the papers and the "why" stored in the row. Everything is written with INSERT … ON CONFLICT DO NOTHING,
-// so running it again (after a crash, on a second instance, for readers who confirmed since) only adds what is
-// missing, and the sender resumes from the database alone.
+// Preparing a day: the day's issue (a digests row of kind day), and the week's issue ending on it (kind week) when
+// weekly readers have this weekday; for every active reader with something to read, a selection in their issue
+// (the papers and the "why") and, for readers who take email, its delivery. Everything is written with INSERT … ON
+// CONFLICT DO NOTHING, so running it again (after a crash, on a second instance, for readers who confirmed since)
+// only adds what is missing, and the sender resumes from the database alone.
 
 import { parseDay, today } from '../dates.js';
-import type { PrismaClient } from '../db/client.js';
+import { Prisma, type PrismaClient } from '../db/client.js';
 import { loadReaderProfiles } from '../feedback/reader-profiles.js';
 import type { Interest } from '../relevance/interest-matcher.js';
 import { createInterestMatcher, type InterestMatcher } from '../relevance/matcher-service.js';
@@ -14,14 +15,17 @@ import { type DayPaper, loadDayPapers, loadPeriodPapers, weekStart } from './day
 import { keywordInterest, loadTopicInterests, readerInterests } from './reader-interests.js';
 import { type DeliveryMatches, type ReaderInterests, selectPapers } from './select-papers.js';
 
-export interface PreparedDelivery {
+/** One reader's selection as prepared: what is written to `selections`, and when its delivery is due. */
+export interface PreparedSelection {
+  /** The issue it belongs to: the day's, or the week's for a weekly reader (undefined on a dry run of a new one). */
+  digestId: number | undefined;
   subscriberId: number;
   email: string;
   paperIds: string[];
   matches: DeliveryMatches;
   /** When the sender may send it: the reader's local hour after preparation. */
   dueAt: Date;
-  /** False for a feed-only reader. */
+  /** False for a feed-only reader: a selection and no delivery. */
   byEmail: boolean;
 }
 
@@ -33,16 +37,22 @@ export interface PrepareOptions {
   now?: Date;
   /** Everything due at once. Default: when `day` is before today in the operator's zone (a past day sent by hand). */
   dueNow?: boolean;
+  /** Only these readers (a first digest at once); every waiting active reader when absent. */
+  subscriberIds?: number[];
+  /** Weekly readers get the week that ends on `day` whatever their weekday (a first digest at once). */
+  anyWeekday?: boolean;
 }
 
 export interface PrepareReport {
   day: string;
-  /** Undefined when nothing is listed that day (no digest is made) or on a dry run of a new day. */
+  /** The day's issue. Undefined when nothing is listed that day (no digest is made) or on a dry run of a new day. */
   digestId: number | undefined;
+  /** The week's issue that ends on the day, when weekly readers were due (undefined as for `digestId`). */
+  weekDigestId: number | undefined;
   papers: number;
-  /** Active readers who had no delivery for the day yet. */
+  /** Active readers who had no selection in their issue of the day yet. */
   readers: number;
-  /** Deliveries written now (0 on a dry run). */
+  /** Selections written now (0 on a dry run); each one for a reader who takes email with its delivery. */
   created: number;
   /** Readers with nothing to send today (no match, and no top-three option). */
   noMatch: number;
@@ -52,7 +62,7 @@ export interface PrepareReport {
   interests: { topics: number; keywords: number };
   matchMs: number;
   /** Dry run only: what each reader would get, and who would get nothing. */
-  plans?: PreparedDelivery[];
+  plans?: PreparedSelection[];
   unmatched?: string[];
   dayPapers?: DayPaper[];
 }
@@ -90,6 +100,7 @@ export async function prepareDigest(
   const report: PrepareReport = {
     day,
     digestId: undefined,
+    weekDigestId: undefined,
     papers: papers.length,
     readers: 0,
     created: 0,
@@ -100,13 +111,16 @@ export async function prepareDigest(
   };
   if (papers.length === 0) return report;
 
-  report.digestId = options.dryRun ? await findDigestId(prisma, day) : await ensureDigest(prisma, day);
+  const issue = (kind: DigestKind) =>
+    options.dryRun ? findDigestId(prisma, kind, day) : ensureDigest(prisma, kind, day);
+  report.digestId = await issue('day');
   const weekday = localWeekday(new Date(`${day}T12:00:00Z`), 'UTC');
-  const waiting = await loadWaitingReaders(prisma, report.digestId);
+  const waiting = await loadWaitingReaders(prisma, day, options.subscriberIds);
   // A weekly reader gets the week on their weekday, nothing on the others.
-  const readers = waiting.filter((r) => r.cadence === 'daily' || r.weekday === weekday);
+  const readers = waiting.filter((r) => r.cadence === 'daily' || options.anyWeekday || r.weekday === weekday);
   report.notTheirDay = waiting.length - readers.length;
   report.readers = readers.length;
+  if (readers.some((r) => r.cadence === 'weekly')) report.weekDigestId = await issue('week');
 
   const topics = await loadTopicInterests(prisma, [...new Set(readers.flatMap((r) => r.topicIds))]);
   const profiles = await loadReaderProfiles(
@@ -140,11 +154,11 @@ export async function prepareDigest(
     ? await loadPeriodPapers(prisma, weekStart(day), day)
     : [];
   const weekContext = { papers: weekPapers, matches: matcher.matchPapers(weekPapers, [...weekly.values()]) };
-  const alreadySent = await loadAlreadySent(prisma, day, [...new Set([...papers, ...weekPapers].map((p) => p.id))]);
+  const alreadySent = await loadAlreadySent(prisma, [...new Set([...papers, ...weekPapers].map((p) => p.id))]);
   const preparedAt = options.now ?? new Date();
   const defaults = options.defaults ?? UTC_DEFAULTS;
   const dueNow = options.dueNow ?? isPastDay(day, defaults.timezone, preparedAt);
-  const planned: PreparedDelivery[] = [];
+  const planned: PreparedSelection[] = [];
   const unmatched: string[] = [];
   for (const reader of selections) {
     const { row } = reader;
@@ -156,7 +170,14 @@ export async function prepareDigest(
       continue;
     }
     const due = dueNow ? preparedAt : dueAt(preparedAt, row.timezone ?? defaults.timezone, row.hour ?? defaults.hour);
-    planned.push({ subscriberId: row.id, email: row.email, ...selection, dueAt: due, byEmail: row.channel !== 'feed' });
+    planned.push({
+      digestId: row.cadence === 'weekly' ? report.weekDigestId : report.digestId,
+      subscriberId: row.id,
+      email: row.email,
+      ...selection,
+      dueAt: due,
+      byEmail: row.channel !== 'feed',
+    });
   }
   report.matchMs = Math.round(performance.now() - started);
 
@@ -167,11 +188,12 @@ export async function prepareDigest(
     return report;
   }
   for (let i = 0; i < planned.length; i += INSERT_CHUNK) {
-    report.created += await insertDeliveries(prisma, report.digestId!, planned.slice(i, i + INSERT_CHUNK));
+    report.created += await insertSelections(prisma, planned.slice(i, i + INSERT_CHUNK));
   }
+  const issues = [report.digestId, report.weekDigestId].filter((id) => id !== undefined);
   await prisma.$executeRaw`
     UPDATE digests SET status = 'sending', matched_at = now(), updated_at = now()
-    WHERE id = ${report.digestId} AND status = 'matching'`;
+    WHERE id = ANY(${issues}::int[]) AND status = 'matching'`;
   return report;
 }
 
@@ -180,21 +202,34 @@ export function isPastDay(day: string, timezone: string, now: Date = new Date())
   return day < today(timezone, now);
 }
 
-async function findDigestId(prisma: PrismaClient, day: string): Promise<number | undefined> {
-  const rows = await prisma.$queryRaw<{ id: number }[]>`SELECT id FROM digests WHERE date = ${day}::date`;
+export type DigestKind = 'day' | 'week';
+
+/** The first day of the period an issue of `kind` prepared for `day` covers. */
+export function periodStart(kind: DigestKind, day: string): string {
+  return kind === 'day' ? day : weekStart(day);
+}
+
+async function findDigestId(prisma: PrismaClient, kind: DigestKind, day: string): Promise<number | undefined> {
+  const rows = await prisma.$queryRaw<{ id: number }[]>`
+    SELECT id FROM digests WHERE kind = ${kind}::digest_kind AND period_start = ${periodStart(kind, day)}::date`;
   return rows[0]?.id;
 }
 
-/** The digest row of the day, created if missing (one per date: the unique index decides any race). */
-export async function ensureDigest(prisma: PrismaClient, day: string): Promise<number> {
+/** The issue of `kind` prepared for `day`, created if missing (one per kind and period: the unique index decides). */
+export async function ensureDigest(prisma: PrismaClient, kind: DigestKind, day: string): Promise<number> {
   await prisma.$executeRaw`
-    INSERT INTO digests (date, status, updated_at) VALUES (${day}::date, 'matching', now())
-    ON CONFLICT (date) DO NOTHING`;
-  return (await findDigestId(prisma, day))!;
+    INSERT INTO digests (kind, period_start, period_end, date, status, updated_at)
+    VALUES (${kind}::digest_kind, ${periodStart(kind, day)}::date, ${day}::date, ${day}::date, 'matching', now())
+    ON CONFLICT (kind, period_start) DO NOTHING`;
+  return (await findDigestId(prisma, kind, day))!;
 }
 
-/** Active readers without an original delivery for the digest yet, with their topics and keywords. */
-function loadWaitingReaders(prisma: PrismaClient, digestId: number | undefined): Promise<ReaderRow[]> {
+/**
+ * Active readers (of `only`, when given) without a selection yet in the issue of the day their cadence calls for
+ * (the day's, or the week's), with their topics and keywords.
+ */
+function loadWaitingReaders(prisma: PrismaClient, day: string, only: number[] | undefined): Promise<ReaderRow[]> {
+  const filter = only ? Prisma.sql`AND s.id = ANY(${only}::int[])` : Prisma.empty;
   return prisma.$queryRaw<ReaderRow[]>`
     SELECT s.id, s.email, s.keywords, s.max_papers AS "maxPapers", s.top_when_no_match AS "topWhenNoMatch",
            s.cadence::text AS cadence, s.weekday, s.timezone, s.hour, s.channel::text AS channel,
@@ -203,33 +238,37 @@ function loadWaitingReaders(prisma: PrismaClient, digestId: number | undefined):
              AS "topicIds"
     FROM subscribers s
     LEFT JOIN subscriber_topics st ON st.subscriber_id = s.id
-    WHERE s.status = 'active'
+    WHERE s.status = 'active' ${filter}
+      -- By (digest_id, subscriber_id), the unique index: one probe per reader, however long their history.
       AND NOT EXISTS (
-        SELECT 1 FROM deliveries d
-        WHERE d.digest_id = ${digestId ?? null}::int AND d.subscriber_id = s.id AND d.resend_of_id IS NULL)
+        SELECT 1 FROM selections x
+        WHERE x.subscriber_id = s.id
+          AND x.digest_id = (
+            SELECT g.id FROM digests g
+            WHERE g.date = ${day}::date
+              AND g.kind = (CASE WHEN s.cadence = 'weekly' THEN 'week' ELSE 'day' END)::digest_kind))
     GROUP BY s.id
     ORDER BY s.id`;
 }
 
 /**
- * Per reader, today's papers that an other day's digest already carried to them (sent, still on its way, or
- * put in a feed-only reader's feed).
- * A digest only carries papers listed on its own day, so only the digests of days on which today's papers were
- * also listed need looking at: a handful of rows, however long the history.
+ * Per reader, the papers an other issue already carried to them: by email (sent, or still on its way) or in the
+ * feed of a feed-only reader. A selection that failed to reach the reader by email does not count, so its papers
+ * may come again. Only issues whose period holds a day on which these papers were listed need looking at: a
+ * handful, however long the history.
  */
-async function loadAlreadySent(
-  prisma: PrismaClient,
-  day: string,
-  paperIds: string[],
-): Promise<Map<number, Set<string>>> {
+async function loadAlreadySent(prisma: PrismaClient, paperIds: string[]): Promise<Map<number, Set<string>>> {
   const rows = await prisma.$queryRaw<{ subscriberId: number; paperIds: string[] }[]>`
-    SELECT d.subscriber_id AS "subscriberId",
-           array(SELECT unnest(d.paper_ids) INTERSECT SELECT unnest(${paperIds}::text[])) AS "paperIds"
-    FROM deliveries d JOIN digests g ON g.id = d.digest_id
-    WHERE g.date IN (
-        SELECT DISTINCT l.date FROM listings l WHERE l.paper_id = ANY(${paperIds}::text[]) AND l.date <> ${day}::date)
-      AND (d.status IN ('pending', 'sending', 'sent') OR (d.status = 'skipped' AND NOT d.by_email))
-      AND d.paper_ids && ${paperIds}::text[]`;
+    SELECT x.subscriber_id AS "subscriberId",
+           array(SELECT unnest(x.paper_ids) INTERSECT SELECT unnest(${paperIds}::text[])) AS "paperIds"
+    FROM selections x
+    WHERE x.digest_id IN (
+        SELECT g.id FROM digests g
+        JOIN (SELECT DISTINCT l.date FROM listings l WHERE l.paper_id = ANY(${paperIds}::text[])) l
+          ON l.date BETWEEN g.period_start AND g.period_end)
+      AND x.paper_ids && ${paperIds}::text[]
+      AND (NOT x.by_email OR EXISTS (
+        SELECT 1 FROM deliveries d WHERE d.selection_id = x.id AND d.status IN ('pending', 'sending', 'sent')))`;
   const out = new Map<number, Set<string>>();
   for (const row of rows) {
     const set = out.get(row.subscriberId) ?? new Set<string>();
@@ -239,10 +278,15 @@ async function loadAlreadySent(
   return out;
 }
 
-/** Writes deliveries; rows that exist already (another run got there first) are left alone. Returns how many. */
-async function insertDeliveries(prisma: PrismaClient, digestId: number, rows: PreparedDelivery[]): Promise<number> {
+/**
+ * Writes selections and, for readers who take email, their deliveries, in one statement: a selection is never
+ * without the delivery it calls for. Selections that exist already (another run got there first) are left alone,
+ * and so no delivery is added for them. Returns how many selections were written.
+ */
+async function insertSelections(prisma: PrismaClient, rows: PreparedSelection[]): Promise<number> {
   const payload = JSON.stringify(
     rows.map((r) => ({
+      digest_id: r.digestId,
       subscriber_id: r.subscriberId,
       paper_ids: r.paperIds,
       matches: r.matches,
@@ -250,15 +294,22 @@ async function insertDeliveries(prisma: PrismaClient, digestId: number, rows: Pr
       by_email: r.byEmail,
     })),
   );
-  // A feed-only reader's row is final at once: skipped for email, kept for the feed. The claim follows
-  // next_attempt_at, so a delivery due later is not even looked at before its time.
-  return prisma.$executeRaw`
-    INSERT INTO deliveries (digest_id, subscriber_id, paper_ids, matches, due_at, next_attempt_at, by_email, status,
-                            last_error, updated_at)
-    SELECT ${digestId}, r.subscriber_id, r.paper_ids, r.matches, r.due_at AT TIME ZONE 'UTC', r.due_at AT TIME ZONE 'UTC',
-           r.by_email, (CASE WHEN r.by_email THEN 'pending' ELSE 'skipped' END)::delivery_status,
-           CASE WHEN r.by_email THEN NULL ELSE 'feed only: not emailed' END, now()
-    FROM jsonb_to_recordset(${payload}::jsonb)
-      AS r(subscriber_id int, paper_ids text[], matches jsonb, due_at timestamptz, by_email boolean)
-    ON CONFLICT (digest_id, subscriber_id) WHERE resend_of_id IS NULL DO NOTHING`;
+  // The claim follows next_attempt_at, so a delivery due later is not even looked at before its time.
+  const [counted] = await prisma.$queryRaw<{ selections: number }[]>`
+    WITH r AS (
+      SELECT * FROM jsonb_to_recordset(${payload}::jsonb)
+        AS r(digest_id int, subscriber_id int, paper_ids text[], matches jsonb, due_at timestamptz, by_email boolean)
+    ), s AS (
+      INSERT INTO selections (digest_id, subscriber_id, paper_ids, matches, by_email)
+      SELECT r.digest_id, r.subscriber_id, r.paper_ids, r.matches, r.by_email FROM r
+      ON CONFLICT (digest_id, subscriber_id) DO NOTHING
+      RETURNING id, digest_id, subscriber_id, by_email
+    ), d AS (
+      INSERT INTO deliveries (selection_id, digest_id, subscriber_id, due_at, next_attempt_at, updated_at)
+      SELECT s.id, s.digest_id, s.subscriber_id, r.due_at AT TIME ZONE 'UTC', r.due_at AT TIME ZONE 'UTC', now()
+      FROM s JOIN r ON r.digest_id = s.digest_id AND r.subscriber_id = s.subscriber_id
+      WHERE s.by_email
+    )
+    SELECT count(*)::int AS selections FROM s`;
+  return counted?.selections ?? 0;
 }

@@ -11,7 +11,7 @@ import type { SettingsDefaults } from '../subscriptions/delivery-settings.js';
 import { countDeliveries, type DeliveryCounts } from './delivery-counts.js';
 import { isPastDay, type PrepareReport, prepareDigest } from './prepare-digest.js';
 import { finishRun, type RunStatus, startRun, startRunHeartbeat } from './run-log.js';
-import { emptySendReport, type SendReport } from './send/send-progress.js';
+import { addSendReport, emptySendReport, type SendReport } from './send/send-progress.js';
 import type { Sender } from './send-deliveries.js';
 import { sendUntilSettled } from './send-until-settled.js';
 
@@ -96,7 +96,7 @@ export function createDayRunner(deps: DayRunnerDeps): DayRunner {
   const executeRun = async (runId: number, day: string, options: RunDayOptions = {}): Promise<RunDayReport> => {
     const started = performance.now();
     const heartbeat = startRunHeartbeat(prisma, runId, config.runStaleMs, log);
-    let send: SendReport = emptySendReport();
+    const send: SendReport = emptySendReport();
     const timings = { ingestMs: 0, matchMs: 0, sendMs: 0, totalMs: 0 };
     let ingest: unknown;
     let prepare: PrepareReport | undefined;
@@ -124,28 +124,33 @@ export function createDayRunner(deps: DayRunnerDeps): DayRunner {
       sender.warm();
       const dueNow = options.dueNow ?? isPastDay(day, deps.defaults.timezone);
       prepare = await prepareDigest(prisma, day, { defaults: deps.defaults, dueNow }, deps.matcher);
-      if (dueNow && prepare.digestId !== undefined) await releaseScheduled(prisma, prepare.digestId);
+      // The day's issue, and the week's that ends today when weekly readers were due.
+      const issues = [prepare.digestId, prepare.weekDigestId].filter((id) => id !== undefined);
+      if (dueNow) for (const id of issues) await releaseScheduled(prisma, id);
       timings.matchMs = prepare.matchMs;
       log.info({ ...prepare }, 'digest prepared');
-      const digestId = prepare.digestId;
-      if (digestId === undefined) {
+      if (issues.length === 0) {
         await finish('done');
         return { runId, day, status: 'done', ingest, prepare, send, counts, timings };
       }
 
       const t = performance.now();
-      const settled = await sendUntilSettled(
-        { prisma, sender, retry: sendRetry },
-        {
-          digestId,
-          waitLimitMs: options.waitLimitMs ?? config.send.waitLimitMs,
-          signal: options.signal,
-          onProgress: (phase, open) => options.onProgress?.({ phase, open }),
-        },
-      );
-      send = settled.send;
+      // One wait limit for the day, whichever issue its time goes to.
+      const deadline = Date.now() + (options.waitLimitMs ?? config.send.waitLimitMs);
+      for (const digestId of issues) {
+        const settled = await sendUntilSettled(
+          { prisma, sender, retry: sendRetry },
+          {
+            digestId,
+            waitLimitMs: Math.max(deadline - Date.now(), 0),
+            signal: options.signal,
+            onProgress: (phase, open) => options.onProgress?.({ phase, open }),
+          },
+        );
+        addSendReport(send, settled.send);
+      }
       timings.sendMs = Math.round(performance.now() - t);
-      counts = await retryOnDatabaseBlip('count deliveries', () => countDeliveries(prisma, digestId), sendRetry);
+      counts = await retryOnDatabaseBlip('count deliveries', () => countDeliveries(prisma, issues), sendRetry);
       // Deliveries due at their readers' later hours are the sender loop's, not this run's to wait for.
       const unfinished = counts.pending - counts.scheduled + counts.sending;
       if (counts.pending + counts.sending === 0) {
@@ -153,7 +158,7 @@ export function createDayRunner(deps: DayRunnerDeps): DayRunner {
           'finish digest',
           () => prisma.$executeRaw`
             UPDATE digests SET status = 'done', finished_at = now(), updated_at = now()
-            WHERE id = ${digestId} AND status <> 'done'`,
+            WHERE id = ANY(${issues}::int[]) AND status <> 'done'`,
           runRetry,
         );
       }

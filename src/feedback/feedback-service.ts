@@ -49,10 +49,11 @@ export function createFeedbackService(deps: { prisma: PrismaClient; links: Links
     const rows = await prisma.$queryRaw<{ title: string; current: Vote | null }[]>`
       SELECT p.title, f.vote::text AS current
       FROM deliveries d
+      JOIN selections x ON x.id = d.selection_id
       JOIN subscribers s ON s.id = d.subscriber_id AND s.erased_at IS NULL
       JOIN papers p ON p.id = ${claim.paperId}
       LEFT JOIN feedback f ON f.subscriber_id = s.id AND f.paper_id = p.id
-      WHERE d.id = ${claim.deliveryId} AND ${claim.paperId} = ANY(d.paper_ids)`;
+      WHERE d.id = ${claim.deliveryId} AND ${claim.paperId} = ANY(x.paper_ids)`;
     const row = rows[0];
     if (!row) throw unknownLink();
     return { ...claim, paperTitle: row.title, current: row.current ?? undefined };
@@ -64,14 +65,16 @@ export function createFeedbackService(deps: { prisma: PrismaClient; links: Links
     async record(value) {
       const claim = await claimOf(value);
       // One statement that relies on what the link says: the delivery carries the paper to a reader not erased.
-      // The interest keys come from the delivery, as the reader's interests were when it was prepared.
+      // The interest keys come from the delivery's selection, as the reader's interests were when it was prepared.
       const written = await prisma.$executeRaw`
         INSERT INTO feedback (subscriber_id, paper_id, delivery_id, vote, interest_keys, updated_at)
         SELECT d.subscriber_id, ${claim.paperId}, d.id, ${claim.vote}::feedback_vote,
-               coalesce(array(SELECT jsonb_array_elements_text(d.matches -> 'keys' -> ${claim.paperId})), '{}'),
+               coalesce(array(SELECT jsonb_array_elements_text(x.matches -> 'keys' -> ${claim.paperId})), '{}'),
                now()
-        FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id AND s.erased_at IS NULL
-        WHERE d.id = ${claim.deliveryId} AND ${claim.paperId} = ANY(d.paper_ids)
+        FROM deliveries d
+        JOIN selections x ON x.id = d.selection_id
+        JOIN subscribers s ON s.id = d.subscriber_id AND s.erased_at IS NULL
+        WHERE d.id = ${claim.deliveryId} AND ${claim.paperId} = ANY(x.paper_ids)
         ON CONFLICT (subscriber_id, paper_id) DO UPDATE
           SET vote = excluded.vote, delivery_id = excluded.delivery_id, interest_keys = excluded.interest_keys,
               updated_at = now()
@@ -104,8 +107,9 @@ export function createFeedbackService(deps: { prisma: PrismaClient; links: Links
       const deliveryId = readDeliveryView(secret, value);
       if (deliveryId === undefined) return undefined;
       const rows = await prisma.$queryRaw<{ paperIds: string[] }[]>`
-        SELECT d.paper_ids AS "paperIds"
+        SELECT x.paper_ids AS "paperIds"
         FROM deliveries d
+        JOIN selections x ON x.id = d.selection_id
         JOIN digests g ON g.id = d.digest_id
         JOIN subscribers s ON s.id = d.subscriber_id AND s.erased_at IS NULL
         WHERE d.id = ${deliveryId} AND g.date = ${day}::date`;

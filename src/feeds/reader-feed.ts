@@ -40,13 +40,13 @@ export async function buildReaderFeed(
     select: { id: true, token: true, createdAt: true },
   });
   if (!reader) throw unknownLink();
-  // Originals only: a resend carries the same selection again.
+  // Every selection, whatever became of its email (none for a feed-only reader, or one that bounced).
   const rows = await prisma.$queryRaw<SelectionRow[]>`
-    SELECT to_char(g.date, 'YYYY-MM-DD') AS day, d.created_at AS "createdAt", d.paper_ids AS "paperIds", d.matches
-    FROM deliveries d JOIN digests g ON g.id = d.digest_id
-    WHERE d.subscriber_id = ${reader.id} AND d.resend_of_id IS NULL
-      AND d.created_at > ${now}::timestamptz AT TIME ZONE 'UTC' - ${FEED_DAYS} * interval '1 day'
-    ORDER BY d.created_at DESC, d.id DESC`;
+    SELECT to_char(g.date, 'YYYY-MM-DD') AS day, x.created_at AS "createdAt", x.paper_ids AS "paperIds", x.matches
+    FROM selections x JOIN digests g ON g.id = x.digest_id
+    WHERE x.subscriber_id = ${reader.id}
+      AND x.created_at > ${now}::timestamptz AT TIME ZONE 'UTC' - ${FEED_DAYS} * interval '1 day'
+    ORDER BY x.created_at DESC, x.id DESC`;
   const papers = await papersOf(prisma, rows);
 
   const entries = rows.flatMap((row) =>

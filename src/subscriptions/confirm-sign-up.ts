@@ -7,6 +7,7 @@
 // on the sign-up request only, so a stranger's sign-up never changed a reader's interests or settings. A second press (a link scanner after
 // the click, a forwarded email) gets a short "already confirmed" answer without the long-lived token.
 import type { Prisma, PrismaClient } from '../db/client.js';
+import type { FirstDigest } from '../digest/first-digest.js';
 import { type DeliverySettingsChange, readStoredSettings } from './delivery-settings.js';
 import { unknownLink } from './find-reader.js';
 import { CONFIRM_VALID_DAYS } from './signup-mail.js';
@@ -17,7 +18,16 @@ export type ConfirmationView =
   /** `delivery`: the settings the sign-up asked for (the fields it gave; the rest stay as they are). */
   | { state: 'open'; email: string; topics: string[]; keywords: string[]; delivery: DeliverySettingsChange }
   /** This press confirmed it: the page may link to the preferences (`token`) once. */
-  | { state: 'confirmed'; email: string; topics: string[]; keywords: string[]; token: string }
+  | {
+      state: 'confirmed';
+      subscriberId: number;
+      email: string;
+      topics: string[];
+      keywords: string[];
+      token: string;
+      /** The first digest: sent at once, or when it is expected (undefined when it could not be told). */
+      firstDigest?: FirstDigest;
+    }
   /** Pressed before: nothing about the reader is shown. */
   | { state: 'already-confirmed' };
 
@@ -106,6 +116,7 @@ export async function confirmSignup(
   });
   return {
     state: 'confirmed',
+    subscriberId: id,
     email: reader.email,
     topics: names(reader.topics),
     keywords: reader.keywords,

@@ -2,6 +2,7 @@
 // No HTTP here; the routes, the scheduler and the CLI call this service.
 import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
+import type { FirstDigest } from '../digest/first-digest.js';
 import type { Links } from '../links.js';
 import type { Logger } from '../logger.js';
 import type { Mailer } from '../mail/mailer.js';
@@ -71,6 +72,8 @@ export interface SubscriptionDeps {
   links: Links;
   mailer: Mailer;
   topics: TopicService;
+  /** Sends a reader who just confirmed the latest day's digest, or says when the first comes (the digest service). */
+  firstDigest?: (subscriberId: number) => Promise<FirstDigest>;
 }
 
 export function createSubscriptionService(deps: SubscriptionDeps): SubscriptionService {
@@ -106,7 +109,17 @@ export function createSubscriptionService(deps: SubscriptionDeps): SubscriptionS
     },
 
     findConfirmation: (confirmToken, now) => findConfirmation(prisma, confirmToken, now),
-    confirm: (confirmToken, now) => confirmSignup(prisma, confirmToken, now),
+    async confirm(confirmToken, now) {
+      const view = await confirmSignup(prisma, confirmToken, now);
+      if (view.state !== 'confirmed' || !deps.firstDigest) return view;
+      // The reader is confirmed whatever happens here: a failure only leaves the page without the first digest.
+      try {
+        return { ...view, firstDigest: await deps.firstDigest(view.subscriberId) };
+      } catch (err) {
+        log.error({ err, subscriberId: view.subscriberId }, 'first digest: could not be prepared');
+        return view;
+      }
+    },
 
     getPreferences: (token) => getPreferences(prisma, view, token),
     updatePreferences: (token, change) => updatePreferences({ prisma, topics, view }, token, change),

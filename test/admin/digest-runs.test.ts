@@ -133,7 +133,10 @@ describe('admin runs, ingest, days and previews', () => {
     const { app, db, services } = await setupDigestApp();
     const [ada] = await createReaders(db.prisma, [{ email: 'ada@example.org', topics: ['speculative-decoding'] }]);
     await services.digests.runDay(DAY, { trigger: 'test' });
-    const delivery = await db.prisma.delivery.findFirstOrThrow({ where: { subscriberId: ada!.id } });
+    const delivery = await db.prisma.delivery.findFirstOrThrow({
+      where: { subscriberId: ada!.id },
+      include: { selection: true },
+    });
     const titles = async (ids: string[]) =>
       (await db.prisma.paper.findMany({ where: { id: { in: ids } }, select: { title: true } })).map((p) => p.title);
     // The HTML escapes non-ASCII as entities; compare on the plain ASCII words of each title.
@@ -147,7 +150,7 @@ describe('admin runs, ingest, days and previews', () => {
     assert.equal(got.statusCode, 200, got.body);
     assert.match(got.headers['content-type'] as string, /^text\/html/);
     assert.equal(got.headers['x-papermail-preview'], `delivered; delivery=${delivery.id}; status=sent`);
-    for (const title of await titles(delivery.paperIds)) {
+    for (const title of await titles(delivery.selection.paperIds)) {
       for (const w of words(title)) assert.ok(got.body.includes(w), `${w} of "${title}"`);
     }
 

@@ -38,7 +38,10 @@ describe('admin resend', () => {
     ]);
     await services.digests.runDay(DAY, { trigger: 'test' });
     assert.equal(sink.messages.length, 2);
-    const original = await db.prisma.delivery.findFirstOrThrow({ where: { subscriberId: ada!.id } });
+    const original = await db.prisma.delivery.findFirstOrThrow({
+      where: { subscriberId: ada!.id },
+      include: { selection: true },
+    });
     const first = sink.to('ada@example.org')[0]!;
 
     // Ada changed her address since: the resend goes to the address she has now.
@@ -75,17 +78,17 @@ describe('admin resend', () => {
     const resend = await db.prisma.delivery.findUniqueOrThrow({ where: { id: report.queued[0].deliveryId } });
     assert.equal(resend.status, 'sent');
     assert.equal(resend.resendOfId, original.id);
-    assert.deepEqual(resend.paperIds, original.paperIds);
-    assert.deepEqual(resend.matches, original.matches);
+    assert.equal(resend.selectionId, original.selectionId, 'a new delivery of the same selection');
+    assert.equal(await db.prisma.selection.count({ where: { subscriberId: ada!.id } }), 1, 'nothing copied');
     assert.equal(mail.parsed.messageId, resend.messageId);
     assert.notEqual(mail.parsed.messageId, first.parsed.messageId, 'a fresh Message-ID');
     // The same papers, in the same order, as the original email.
-    const titles = await db.prisma.paper.findMany({ where: { id: { in: original.paperIds } } });
+    const titles = await db.prisma.paper.findMany({ where: { id: { in: original.selection.paperIds } } });
     const titleOf = new Map(titles.map((p) => [p.id, p.title]));
     const listed = (text: string) => [...text.matchAll(/^\d+\. (.+)$/gm)].map((m) => m[1]);
     assert.deepEqual(
       listed(mail.parsed.text ?? ''),
-      original.paperIds.map((id) => titleOf.get(id)),
+      original.selection.paperIds.map((id) => titleOf.get(id)),
     );
     assert.deepEqual(listed(mail.parsed.text ?? ''), listed(first.parsed.text ?? ''));
     assert.equal(mail.parsed.subject, first.parsed.subject);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { seedTopics } from '../../src/topics/seed-topics.js';
 import { buildTestApp } from '../helpers/app.js';
+import { createDelivery, dayDigest } from '../helpers/deliveries.js';
 import { addReader, auth } from './admin-helpers.js';
 
 interface Listed {
@@ -99,30 +100,26 @@ describe('admin: readers', () => {
       keywords: ['mixture of experts'],
     });
     const before = await p.subscriber.findUniqueOrThrow({ where: { id } });
-    const digest = await p.digest.create({ data: { date: new Date('2026-07-01T00:00:00Z'), status: 'done' } });
-    await p.delivery.create({
-      data: {
-        digestId: digest.id,
-        subscriberId: id,
-        status: 'failed',
-        attempts: 1,
-        lastError: '550 5.1.1 <alice.private@example.org>: Recipient address rejected',
-        messageId: '<d1.abc@papermail.test>',
-        paperIds: ['2401.00001', '2401.00002'],
-        matches: {
-          '2401.00001': { topics: ['agents'], keywords: ['mixture of experts'] },
-          '2401.00002': { topics: ['reasoning'], keywords: ['RL'], note: 'world models and RL' },
-        },
+    const digest = await dayDigest(p, '2026-07-01');
+    await createDelivery(p, {
+      digestId: digest.id,
+      subscriberId: id,
+      status: 'failed',
+      attempts: 1,
+      lastError: '550 5.1.1 <alice.private@example.org>: Recipient address rejected',
+      messageId: '<d1.abc@papermail.test>',
+      paperIds: ['2401.00001', '2401.00002'],
+      matches: {
+        '2401.00001': { topics: ['agents'], keywords: ['mixture of experts'] },
+        '2401.00002': { topics: ['reasoning'], keywords: ['RL'], note: 'world models and RL' },
       },
     });
-    await p.delivery.create({
-      data: {
-        digestId: digest.id,
-        subscriberId: other,
-        status: 'sent',
-        paperIds: ['2401.00001'],
-        matches: { '2401.00001': { keywords: ['mixture of experts'] } },
-      },
+    await createDelivery(p, {
+      digestId: digest.id,
+      subscriberId: other,
+      status: 'sent',
+      paperIds: ['2401.00001'],
+      matches: { '2401.00001': { keywords: ['mixture of experts'] } },
     });
     // Sign-up requests hold the address and what a form asked for: one processed, one still queued, and Bob's.
     await p.signupRequest.create({
@@ -163,19 +160,19 @@ describe('admin: readers', () => {
       null,
     );
 
-    const [kept] = await p.delivery.findMany({ where: { subscriberId: id } });
+    const [kept] = await p.delivery.findMany({ where: { subscriberId: id }, include: { selection: true } });
     assert.equal(kept?.status, 'failed', 'the history stays');
-    assert.deepEqual(kept?.paperIds, ['2401.00001', '2401.00002']);
+    assert.deepEqual(kept?.selection.paperIds, ['2401.00001', '2401.00002']);
     assert.equal(kept?.lastError, `550 5.1.1 <erased-${id}@invalid>: Recipient address rejected`);
-    assert.deepEqual(kept?.matches, {
+    assert.deepEqual(kept?.selection.matches, {
       '2401.00001': { topics: ['agents'], keywords: ['(erased)'] },
       '2401.00002': { topics: ['reasoning'], keywords: ['(erased)'], note: 'world models and (erased)' },
     });
     const whole = JSON.stringify(
-      await p.subscriber.findUniqueOrThrow({ where: { id }, include: { deliveries: true } }),
+      await p.subscriber.findUniqueOrThrow({ where: { id }, include: { deliveries: true, selections: true } }),
     );
     assert.ok(!/alice|private|mixture/i.test(whole), whole);
-    const [untouched] = await p.delivery.findMany({ where: { subscriberId: other } });
+    const [untouched] = await p.selection.findMany({ where: { subscriberId: other } });
     assert.deepEqual(
       untouched?.matches,
       { '2401.00001': { keywords: ['mixture of experts'] } },

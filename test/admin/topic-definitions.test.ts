@@ -6,6 +6,7 @@ import { seedTopics } from '../../src/topics/seed-topics.js';
 import { topicDefinitions } from '../../src/topics/topic-definitions.js';
 import { loadFixturePapers } from '../digest/fixture-papers.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { createDelivery, dayDigest } from '../helpers/deliveries.js';
 import { addReader, auth } from './admin-helpers.js';
 
 // Nine real fixture days: the check looks at the latest seven (07-22 … 07-30), the performance at all of them.
@@ -272,10 +273,8 @@ describe('admin: topic definitions, check and performance', () => {
     const papers = (await p.listing.findMany({ where: { date: new Date(`${day}T00:00:00Z`) }, take: 5 })).map(
       (l) => l.paperId,
     );
-    const digest = await p.digest.create({ data: { date: new Date(`${day}T00:00:00Z`), status: 'done' } });
-    const delivery = await p.delivery.create({
-      data: { digestId: digest.id, subscriberId: readerId, paperIds: papers, matches: {} },
-    });
+    const digest = await dayDigest(p, day);
+    const delivery = await createDelivery(p, { digestId: digest.id, subscriberId: readerId, paperIds: papers });
     const votes: ['more' | 'less', string[]][] = [
       ['more', [interest.key]],
       ['more', [interest.key, `topic:${agents.id}`]],

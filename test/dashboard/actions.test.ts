@@ -114,9 +114,9 @@ describe('dashboard actions', () => {
     // The reader's page: their deliveries of the day (the original and the resend) and their feedback.
     const original = await db.prisma.delivery.findFirstOrThrow({
       where: { subscriber: { emailKey: 'ada@example.org' }, resendOfId: null },
-      include: { subscriber: true },
+      include: { subscriber: true, selection: true },
     });
-    const paperId = original.paperIds[0]!;
+    const paperId = original.selection.paperIds[0]!;
     await db.prisma.feedback.create({
       data: { subscriberId: original.subscriberId, paperId, deliveryId: original.id, vote: 'more' },
     });

@@ -18,10 +18,10 @@ const FRIDAY = 5;
 async function sentPapers(db: TestDatabase, email: string): Promise<Map<string, string[]>> {
   const rows = await db.prisma.delivery.findMany({
     where: { subscriber: { emailKey: email }, status: 'sent' },
-    include: { digest: true },
+    include: { digest: true, selection: true },
     orderBy: { digest: { date: 'asc' } },
   });
-  return new Map(rows.map((r) => [r.digest.date.toISOString().slice(0, 10), r.paperIds]));
+  return new Map(rows.map((r) => [r.digest.date.toISOString().slice(0, 10), r.selection.paperIds]));
 }
 
 describe('cadence: daily or weekly', () => {
@@ -66,6 +66,16 @@ describe('cadence: daily or weekly', () => {
     assert.deepEqual([...weekly.keys()], ['2026-07-24'], 'the weekly reader gets only the Friday digest');
     assert.equal(sink.to('weekly@example.org').length, 1);
     const week = weekly.get('2026-07-24')!;
+    const issue = await db.prisma.digest.findFirstOrThrow({
+      where: { selections: { some: { subscriber: { emailKey: 'weekly@example.org' } } } },
+    });
+    assert.deepEqual(
+      [issue.kind, issue.periodStart, issue.periodEnd].map((v) =>
+        v instanceof Date ? v.toISOString().slice(0, 10) : v,
+      ),
+      ['week', '2026-07-18', '2026-07-24'],
+      "a week issue: the 7 days that end on the reader's Friday",
+    );
     assert.equal(new Set(week).size, week.length, 'no paper twice');
     assert.ok(new Set(week.map((id) => listedOn.get(id))).size >= 3, 'papers from several days of the week');
     assert.deepEqual(

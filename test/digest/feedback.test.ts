@@ -148,7 +148,7 @@ describe('feedback on the papers of a digest', () => {
     const planned = await dryRunPlan(world, world.ada.email);
     assert.deepEqual(planned, after.ada);
     await world.services.digests.runDay(DAY2, { trigger: 'test' });
-    const sent = await world.db.prisma.delivery.findMany({
+    const sent = await world.db.prisma.selection.findMany({
       where: { subscriberId: world.ada.id },
       orderBy: { id: 'asc' },
     });

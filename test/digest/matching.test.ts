@@ -165,13 +165,14 @@ describe('matching papers to readers (seed page, real Postgres full-text search)
     assert.equal(third.created, 0);
     assert.equal(third.readers, 1, 'only the reader with no match is looked at again');
     assert.equal(await db.prisma.digest.count(), 1);
-    const deliveries = await db.prisma.delivery.findMany({ include: { subscriber: true } });
+    const deliveries = await db.prisma.delivery.findMany({ include: { selection: true } });
     assert.equal(deliveries.length, 2);
+    assert.equal(await db.prisma.selection.count(), 2);
     for (const d of deliveries) {
       assert.equal(d.status, 'pending');
-      assert.ok(d.paperIds.length > 0);
-      const matches = d.matches as { why: Record<string, string[]> };
-      assert.deepEqual(Object.keys(matches.why).sort(), [...d.paperIds].sort());
+      assert.ok(d.selection.paperIds.length > 0);
+      const matches = d.selection.matches as { why: Record<string, string[]> };
+      assert.deepEqual(Object.keys(matches.why).sort(), [...d.selection.paperIds].sort());
     }
   });
 });

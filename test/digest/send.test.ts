@@ -58,7 +58,7 @@ describe('sending the digest', () => {
       assert.equal(mails[0]!.parsed.messageId, delivery.messageId);
       assert.equal(mails[0]!.header('list-unsubscribe'), `<http://localhost:3000/unsubscribe/${reader.token}>`);
     }
-    const digest = await db.prisma.digest.findUniqueOrThrow({ where: { date: new Date(`${DAY}T00:00:00Z`) } });
+    const digest = await db.prisma.digest.findFirstOrThrow({ where: { date: new Date(`${DAY}T00:00:00Z`) } });
     assert.equal(digest.status, 'done');
     const runs = await db.prisma.run.findMany();
     assert.equal(runs.length, 1);
@@ -193,9 +193,9 @@ describe('sending the digest', () => {
     assert.equal(first.length, 2);
     assert.ok(second.length >= 1);
     for (const id of second) assert.ok(!first.includes(id), `${id} was sent on both days`);
-    const deliveries = await db.prisma.delivery.findMany({ orderBy: { id: 'asc' } });
+    const deliveries = await db.prisma.delivery.findMany({ orderBy: { id: 'asc' }, include: { selection: true } });
     assert.deepEqual(
-      deliveries.map((d) => d.paperIds),
+      deliveries.map((d) => d.selection.paperIds),
       [first, second],
     );
   });

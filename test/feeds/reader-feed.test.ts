@@ -32,15 +32,16 @@ describe("a reader's personal Atom feed", () => {
     assert.ok(!Number.isNaN(Date.parse(lastModified)));
 
     const feed = parseAtomFeed(response.body);
-    const delivery = await prisma.delivery.findFirstOrThrow({ where: { subscriberId: feedOnly!.id } });
-    assert.equal(delivery.status, 'skipped', 'kept for the feed, never mailed');
-    assert.ok(delivery.paperIds.length >= 3);
+    const selection = await prisma.selection.findFirstOrThrow({ where: { subscriberId: feedOnly!.id } });
+    assert.equal(selection.byEmail, false);
+    assert.equal(await prisma.delivery.count({ where: { subscriberId: feedOnly!.id } }), 0, 'never mailed');
+    assert.ok(selection.paperIds.length >= 3);
     assert.ok(feed.id && feed.title && feed.updated, 'the feed has the id, title and updated RFC 4287 requires');
     assert.ok(feed.links?.some((l) => l.rel === 'self' && l.href === prefs.feedUrl));
-    assert.equal(feed.entries?.length, delivery.paperIds.length);
-    const papers = await prisma.paper.findMany({ where: { id: { in: delivery.paperIds } } });
+    assert.equal(feed.entries?.length, selection.paperIds.length);
+    const papers = await prisma.paper.findMany({ where: { id: { in: selection.paperIds } } });
     for (const [i, entry] of (feed.entries ?? []).entries()) {
-      const paper = papers.find((p) => p.id === delivery.paperIds[i])!;
+      const paper = papers.find((p) => p.id === selection.paperIds[i])!;
       assert.ok(entry.id && entry.updated, 'each entry has an id and updated');
       const text = (v: unknown) => (typeof v === 'object' && v !== null ? (v as { value: string }).value : v);
       assert.equal(text(entry.title), paper.title.replace(/\s+/g, ' ').trim());
@@ -83,7 +84,7 @@ describe("a reader's personal Atom feed", () => {
     assert.equal((await world.app.inject({ url: feedPath })).statusCode, 404, 'the old feed URL is dead');
     const fresh = await world.app.inject({ url: new URL(after.feedUrl).pathname });
     assert.equal(fresh.statusCode, 200);
-    assert.equal(parseAtomFeed(fresh.body).entries?.length, delivery.paperIds.length);
+    assert.equal(parseAtomFeed(fresh.body).entries?.length, selection.paperIds.length);
 
     const forged = await world.app.inject({
       method: 'POST',
@@ -92,5 +93,32 @@ describe("a reader's personal Atom feed", () => {
       payload: form({ csrf: 'forged' }),
     });
     assert.equal(forged.statusCode, 403, 'replacing needs the CSRF value of the page');
+  });
+
+  it('a reader whose email bounced keeps the selection, and the feed shows it', async () => {
+    const world = await buildReaderWorld();
+    const { prisma } = world.db;
+    await loadFixturePapers(prisma, DAY);
+    const [reader] = await createReaders(prisma, [
+      { email: 'gone@example.org', topics: ['agents'], maxPapers: 30, settings: { channel: 'both' } },
+    ]);
+    world.sink.setPolicy((to) =>
+      to.includes('gone@example.org') ? { code: 550, message: '5.1.1 <gone@example.org>: user unknown' } : undefined,
+    );
+    await world.services.digests.runDay(DAY, { trigger: 'test' });
+    const delivery = await prisma.delivery.findFirstOrThrow({
+      where: { subscriberId: reader!.id },
+      include: { selection: true, subscriber: true },
+    });
+    assert.equal(delivery.status, 'failed');
+    assert.equal(delivery.subscriber.status, 'bounced');
+    assert.ok(delivery.selection.paperIds.length >= 3, 'the selection stays');
+
+    const feed = await world.app.inject({ url: `/feed/${delivery.subscriber.feedToken}` });
+    assert.equal(feed.statusCode, 200);
+    assert.deepEqual(
+      parseAtomFeed(feed.body).entries?.map((e) => e.id),
+      delivery.selection.paperIds.map((id) => `tag:papermail,2026:paper:${id}`),
+    );
   });
 });

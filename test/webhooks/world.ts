@@ -3,6 +3,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { PrismaClient } from '../../src/db/client.js';
 import { createReaders, type ReaderSpec, type TestReader } from '../digest/readers.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { createDelivery, dayDigest } from '../helpers/deliveries.js';
 
 export const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:papermail-feedback';
 export const POSTMARK_SECRET = 'postmark-webhook-password-0123';
@@ -40,22 +41,16 @@ export async function sentDeliveries(prisma: PrismaClient, reader: TestReader, c
   const out: SentDelivery[] = [];
   for (let i = 0; i < count; i++) {
     const day = new Date(Date.UTC(2026, 5, 1) + nextDay++ * 86_400_000);
-    const digest = await prisma.digest.upsert({
-      where: { date: day },
-      create: { date: day, status: 'done' },
-      update: {},
-    });
+    const digest = await dayDigest(prisma, day);
     const messageId = `<digest.${digest.id}.${randomBytes(8).toString('hex')}@localhost>`;
-    const row = await prisma.delivery.create({
-      data: {
-        digestId: digest.id,
-        subscriberId: reader.id,
-        status: 'sent',
-        attempts: 1,
-        messageId,
-        paperIds: [],
-        sentAt: new Date(day.getTime() + 7 * 3_600_000),
-      },
+    const row = await createDelivery(prisma, {
+      digestId: digest.id,
+      subscriberId: reader.id,
+      status: 'sent',
+      attempts: 1,
+      messageId,
+      paperIds: [],
+      sentAt: new Date(day.getTime() + 7 * 3_600_000),
     });
     out.push({ id: row.id, messageId });
   }

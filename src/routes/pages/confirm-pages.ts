@@ -3,6 +3,7 @@
 // answers with a short "already confirmed" page that shows nothing about the reader.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import type { FirstDigest } from '../../digest/first-digest.js';
 import { checkCsrfToken, issueCsrfToken } from '../../pages/csrf-token.js';
 import type { Services } from '../../services.js';
 import type { ConfirmationView } from '../../subscriptions/confirm-sign-up.js';
@@ -26,6 +27,7 @@ export const confirmPages: FastifyPluginAsyncTypebox<{ services: Services }> = a
       csrf: view.state === 'open' ? issueCsrfToken(secret, binding(token)) : undefined,
       // The long-lived token only on the answer to the press that confirmed, never on a GET or a second press.
       preferencesPath: view.state === 'confirmed' ? `/preferences/${encodeURIComponent(view.token)}` : undefined,
+      first: view.state === 'confirmed' ? describeFirstDigest(view.firstDigest) : undefined,
     };
   }
 
@@ -44,6 +46,34 @@ export const confirmPages: FastifyPluginAsyncTypebox<{ services: Services }> = a
     return sendPage(reply, 200, 'confirm', titleOf(view), pageData(token, view));
   });
 };
+
+/** What the page says about the first digest: on its way, in the feed, or when it is expected. */
+function describeFirstDigest(first: FirstDigest | undefined) {
+  if (!first) return { unknown: true };
+  if (first.state === 'queued') return { sent: dayLabel(first.day) };
+  if (first.state === 'in-feed') return { inFeed: dayLabel(first.day) };
+  return first.at ? { at: dueLabel(first.at, first.timezone) } : { unknown: true };
+}
+
+const dayLabel = (day: string) =>
+  new Date(`${day}T00:00:00Z`).toLocaleDateString('en-US', {
+    weekday: 'long',
+    month: 'long',
+    day: 'numeric',
+    timeZone: 'UTC',
+  });
+
+/** "Tuesday, December 2 at 08:00 (Asia/Tokyo)": the reader's own clock. */
+function dueLabel(at: Date, timezone: string): string {
+  const date = at.toLocaleDateString('en-US', { weekday: 'long', month: 'long', day: 'numeric', timeZone: timezone });
+  const time = at.toLocaleTimeString('en-GB', {
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZone: timezone,
+  });
+  return `${date} at ${time} (${timezone})`;
+}
 
 function titleOf(view: ConfirmationView): string {
   if (view.state === 'open') return 'Confirm your subscription';
