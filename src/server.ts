@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const db = await openDatabase(config, log);
   // The catalog must exist for the sign-up form; seeding adds only missing topics and never revives retired ones.
   await seedTopics(db.prisma);
-  const services = createServices({ config, log, prisma: db.prisma });
+  const services = createServices({ config, log, prisma: db.prisma, databaseUrl: db.url });
 
   const fastify = await buildServer(services);
   const scheduler = createScheduler({

@@ -11,7 +11,7 @@ export interface DomainPacing {
   admit(address: string): boolean;
   /** The domain of `address` answered 421/451: pause it. */
   throttled(address: string): void;
-  /** A message to the domain of `address` went through: its pause is over. */
+  /** A message to the domain of `address` went through: a pause that has run out is forgotten. */
   delivered(address: string): void;
 }
 
@@ -51,7 +51,11 @@ export function createDomainPacing(o: {
       o.log.warn({ domain, pauseMs: ms }, 'the domain asks us to slow down: pausing it');
     },
     delivered(address) {
-      if (pauses.size > 0) pauses.delete(domainOf(address));
+      if (pauses.size === 0) return;
+      // A message already on its way when the 421 came does not end the pause; one sent after it does.
+      const domain = domainOf(address);
+      const pause = pauses.get(domain);
+      if (pause && now() >= pause.until) pauses.delete(domain);
     },
   };
 }
