@@ -53,6 +53,8 @@ export interface Config {
     domainRates: Record<string, number>;
     /** Sender workers (threads, each with its own SMTP pool) in this process; 1: send on the main thread. */
     workers: number;
+    /** How often an instance that runs the schedule sends whatever is due (retries, resends, due hours). */
+    loopMs: number;
     maxAttempts: number;
     /** First retry delay; doubles with each attempt. */
     retryBaseMs: number;
@@ -319,6 +321,7 @@ export function loadConfig(env: Env): Config {
       ratePerSecond: int(env, 'SEND_RATE', 0, 0, 100000),
       domainRates: readDomainRates(env),
       workers: int(env, 'SEND_WORKERS', availableParallelism(), 1, 64),
+      loopMs: int(env, 'SEND_LOOP_MS', 60000, 100, 3600000),
       maxAttempts: int(env, 'SEND_MAX_ATTEMPTS', 5, 1, 50),
       retryBaseMs: int(env, 'SEND_RETRY_BASE_MS', 30000, 10, 86400000),
       waitLimitMs: int(env, 'SEND_WAIT_LIMIT_MS', 600000, 0, 86400000),

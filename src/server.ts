@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     daily: (day, trigger, signal) => runDailyJob(services, day, trigger, signal),
   });
   // Instances that run the schedule also send what is due between runs (retries, resends, crash leftovers).
-  const senderLoop = config.scheduler.enabled ? createSenderLoop(services) : undefined;
+  const senderLoop = config.scheduler.enabled ? createSenderLoop(services, config.send.loopMs) : undefined;
   // Every instance that takes sign-ups works through the sign-up queue (its own and, after a crash, anyone's).
   const signupLoop = createSignupLoop(services);
 
