@@ -14,8 +14,8 @@ import { type PaperView, toPaperView } from './paper-view.js';
 import { type PrepareReport, prepareDigest } from './prepare-digest.js';
 import { createDayRunner, type RunDayOptions, type RunDayReport } from './run-day.js';
 import { type StartedRun, startRun } from './run-log.js';
-import { createSender, type SendOptions, type SendReport } from './send-deliveries.js';
 import { createSenderWorkers } from './send/sender-workers.js';
+import { createSender, type SendOptions, type SendReport } from './send-deliveries.js';
 import { type Settled, type SettleOptions, sendUntilSettled } from './send-until-settled.js';
 
 export type { DayProgress, RunDayOptions, RunDayReport } from './run-day.js';

@@ -44,7 +44,10 @@ const mailer: typeof smtp = {
       sends.push([(performance.now() - started) / 1000, result.response.slice(0, 3)]);
       return result;
     } catch (err) {
-      sends.push([(performance.now() - started) / 1000, String((err as { responseCode?: unknown }).responseCode ?? '')]);
+      sends.push([
+        (performance.now() - started) / 1000,
+        String((err as { responseCode?: unknown }).responseCode ?? ''),
+      ]);
       throw err;
     }
   },
@@ -89,8 +92,7 @@ port.on('message', async (request: SenderThreadRequest) => {
     const pass = runPass(request.pass, request.digestId);
     running.add(pass);
     void pass.finally(() => running.delete(pass));
-  }
-  else if (request.type === 'stop') passes.get(request.pass)?.abort();
+  } else if (request.type === 'stop') passes.get(request.pass)?.abort();
   else {
     for (const controller of passes.values()) controller.abort();
     // What is claimed is still sent and recorded before the thread lets go of its connections.

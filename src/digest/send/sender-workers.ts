@@ -5,7 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
-import type { SendOptions, Sender } from '../send-deliveries.js';
+import type { Sender, SendOptions } from '../send-deliveries.js';
 import { addSendReport, emptySendReport, type SendReport } from './send-progress.js';
 import type { SenderThreadData, SenderThreadReply, SenderThreadRequest } from './sender-thread.js';
 
