@@ -380,7 +380,7 @@ log(
 );
 log();
 
-const results: { readers: number; e2e: number; send: number; rssMb: number }[] = [];
+const results: { readers: number; e2e: number; send: number; rssMb: number; matchS: number; prepareS: number }[] = [];
 let renderSample: Awaited<ReturnType<typeof measureRender>> | undefined;
 const ceilingBefore = await measureCeilingFromFixtures(sink.url);
 for (const readers of readerCounts) {
@@ -404,11 +404,12 @@ for (const readers of readerCounts) {
   const run = JSON.parse(out.trim().split('\n').at(-1)!);
   const relay = await sink.stats();
   const sent = run.counts.sent as number;
-  const prepareS = run.timings.matchMs / 1000;
+  const matchS = run.prepare.matchMs / 1000;
+  const prepareS = run.prepare.prepareMs / 1000;
   const sendS = run.timings.sendMs / 1000;
   const e2e = sent / (run.wallMs / 1000);
   log(
-    `  matching: ${fmt(prepareS, 2)} s for ${fmt(run.prepare.readers)} readers (${run.prepare.interests.topics} topics + ${fmt(run.prepare.interests.keywords)} keywords matched once each; ${fmt(run.prepare.created)} deliveries, ${fmt(run.prepare.noMatch)} readers with no match)`,
+    `  matching: ${fmt(matchS, 2)} s, whole preparation ${fmt(prepareS, 2)} s for ${fmt(run.prepare.readers)} readers (${run.prepare.interests.topics} topics + ${fmt(run.prepare.interests.keywords)} keywords matched once each; ${fmt(run.prepare.created)} deliveries, ${fmt(run.prepare.noMatch)} readers with no match)`,
   );
   log(
     `  sending:  ${fmt(sent)} sent, ${run.counts.failed} failed, in ${fmt(sendS, 1)} s = ${fmt(sent / sendS)} messages/s (relay took ${fmt(relay.messages)} messages, ${fmt(relay.bytes / 1024 / 1024)} MB)`,
@@ -416,7 +417,7 @@ for (const readers of readerCounts) {
   log(
     `  end to end (prepare + send, wall): ${fmt(run.wallMs / 1000, 1)} s = ${fmt(e2e)} messages/s · peak RSS of the papermail process ${run.maxRssMb} MB (relay ${relay.maxRssMb} MB)`,
   );
-  results.push({ readers, e2e, send: sent / sendS, rssMb: run.maxRssMb });
+  results.push({ readers, e2e, send: sent / sendS, rssMb: run.maxRssMb, matchS, prepareS });
   if (!renderSample) {
     renderSample = await measureRender(db.prisma, Math.min(readers, 20_000));
     log(
@@ -450,7 +451,8 @@ for (const r of results) {
   log(
     `  ${fmt(r.readers).padStart(7)} readers: ${fmt(r.e2e)} messages/s = ${fmt(ofCeiling)}% of the ceiling ${ofCeiling >= 60 ? '✓' : '✗'}, ` +
       `${fmt(vsNaive)}x the naive path ${vsNaive >= 20 ? '✓' : '✗'}, peak RSS ${r.rssMb} MB ${r.rssMb < 1024 ? '✓' : '✗'}` +
-      ` (send phase alone ${fmt(r.send)} messages/s = ${fmt((r.send / ceiling.perSecond) * 100)}%)`,
+      ` (send phase alone ${fmt(r.send)} messages/s = ${fmt((r.send / ceiling.perSecond) * 100)}%),` +
+      ` matching ${fmt(r.matchS, 1)} s, preparing ${fmt(r.prepareS, 1)} s`,
   );
 }
 sink.stop();
