@@ -11,12 +11,13 @@
 // Nodemailer transport with the same concurrency; (b) the naive path, MJML compiled per message (on a sample).
 //
 // Options: --readers 10000,100000  --concurrency 10  --ceiling 20000  --naive 200. Environment: BENCH_PROFILE=DIR
-// writes a CPU profile of the papermail process; BENCH_SENDERS=N runs N papermail processes side by side.
+// writes a CPU profile of the papermail process. `--workers N` (default: the cores) is SEND_WORKERS: sender threads,
+// each with its own SMTP pool of --concurrency connections (the ceiling has one pool).
 // Database: TEST_DATABASE_URL or DATABASE_URL (a server; a database is created and dropped), else embedded Postgres.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Handlebars from 'handlebars';
@@ -44,10 +45,12 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '10' },
     ceiling: { type: 'string', default: '20000' },
     naive: { type: 'string', default: '200' },
+    workers: { type: 'string', default: String(availableParallelism()) },
   },
 });
 const readerCounts = args.readers.split(',').map(Number);
 const concurrency = Number(args.concurrency);
+const workers = Number(args.workers);
 const links = createLinks('https://papers.example.org');
 const log = (line = '') => process.stdout.write(`${line}\n`);
 const fmt = (n: number, digits = 0) =>
@@ -370,14 +373,14 @@ log(
     .join(' ')}`,
 );
 log(
-  `relay: smtp-server in its own process · SEND_CONCURRENCY=${concurrency} (pooled connections; twice as many in flight)`,
+  `relay: smtp-server in its own process · SEND_WORKERS=${workers} × SEND_CONCURRENCY=${concurrency} (pooled connections; twice as many in flight)`,
 );
 log(
   `templates: ${path.relative(projectRoot, templatesDir)}/digest.mjml compiled once · topics: ${topicCatalog.length}`,
 );
 log();
 
-const results: { readers: number; e2e: number; send: number; rssMb: number }[] = [];
+const results: { readers: number; e2e: number; send: number; rssMb: number; matchS: number; prepareS: number }[] = [];
 let renderSample: Awaited<ReturnType<typeof measureRender>> | undefined;
 const ceilingBefore = await measureCeilingFromFixtures(sink.url);
 for (const readers of readerCounts) {
@@ -388,36 +391,25 @@ for (const readers of readerCounts) {
     `${fmt(readers)} readers (${fmt(keywords)} distinct keywords), ${db.papers} papers on ${DAY} · seeded in ${fmt((performance.now() - seedStart) / 1000, 1)} s`,
   );
   await sink.reset();
-  const senders = Number(process.env.BENCH_SENDERS ?? 1);
-  const t0 = performance.now();
-  const outs = await Promise.all(
-    Array.from({ length: senders }, () =>
-      runChild('bench/digest-run.ts', [DAY], {
-        DATABASE_URL: db.url,
-        SMTP_URL: sink.url,
-        SEND_CONCURRENCY: String(Math.ceil(concurrency / senders)),
-        SEND_BATCH_SIZE: '500',
-        LOG_LEVEL: 'warn',
-        PUBLIC_URL: 'https://papers.example.org',
-        MAIL_FROM: 'papermail <digest@bench.example.org>',
-      }),
-    ),
-  );
-  const runs = outs.map((out) => JSON.parse(out.trim().split('\n').at(-1)!));
-  const run = runs[0];
-  if (senders > 1) {
-    run.counts = runs.at(-1).counts;
-    run.wallMs = Math.max(...runs.map((r) => r.wallMs));
-    run.timings.sendMs = Math.max(...runs.map((r) => r.timings.sendMs));
-    log(`  (${senders} sender processes; total wall ${fmt(performance.now() - t0)} ms)`);
-  }
+  const out = await runChild('bench/digest-run.ts', [DAY], {
+    DATABASE_URL: db.url,
+    SMTP_URL: sink.url,
+    SEND_CONCURRENCY: String(concurrency),
+    SEND_WORKERS: String(workers),
+    SEND_BATCH_SIZE: '500',
+    LOG_LEVEL: 'warn',
+    PUBLIC_URL: 'https://papers.example.org',
+    MAIL_FROM: 'papermail <digest@bench.example.org>',
+  });
+  const run = JSON.parse(out.trim().split('\n').at(-1)!);
   const relay = await sink.stats();
   const sent = run.counts.sent as number;
-  const prepareS = run.timings.matchMs / 1000;
+  const matchS = run.prepare.matchMs / 1000;
+  const prepareS = run.prepare.prepareMs / 1000;
   const sendS = run.timings.sendMs / 1000;
   const e2e = sent / (run.wallMs / 1000);
   log(
-    `  matching: ${fmt(prepareS, 2)} s for ${fmt(run.prepare.readers)} readers (${run.prepare.interests.topics} topics + ${fmt(run.prepare.interests.keywords)} keywords matched once each; ${fmt(run.prepare.created)} deliveries, ${fmt(run.prepare.noMatch)} readers with no match)`,
+    `  matching: ${fmt(matchS, 2)} s, whole preparation ${fmt(prepareS, 2)} s for ${fmt(run.prepare.readers)} readers (${run.prepare.interests.topics} topics + ${fmt(run.prepare.interests.keywords)} keywords matched once each; ${fmt(run.prepare.created)} deliveries, ${fmt(run.prepare.noMatch)} readers with no match)`,
   );
   log(
     `  sending:  ${fmt(sent)} sent, ${run.counts.failed} failed, in ${fmt(sendS, 1)} s = ${fmt(sent / sendS)} messages/s (relay took ${fmt(relay.messages)} messages, ${fmt(relay.bytes / 1024 / 1024)} MB)`,
@@ -425,7 +417,7 @@ for (const readers of readerCounts) {
   log(
     `  end to end (prepare + send, wall): ${fmt(run.wallMs / 1000, 1)} s = ${fmt(e2e)} messages/s · peak RSS of the papermail process ${run.maxRssMb} MB (relay ${relay.maxRssMb} MB)`,
   );
-  results.push({ readers, e2e, send: sent / sendS, rssMb: run.maxRssMb });
+  results.push({ readers, e2e, send: sent / sendS, rssMb: run.maxRssMb, matchS, prepareS });
   if (!renderSample) {
     renderSample = await measureRender(db.prisma, Math.min(readers, 20_000));
     log(
@@ -459,7 +451,8 @@ for (const r of results) {
   log(
     `  ${fmt(r.readers).padStart(7)} readers: ${fmt(r.e2e)} messages/s = ${fmt(ofCeiling)}% of the ceiling ${ofCeiling >= 60 ? '✓' : '✗'}, ` +
       `${fmt(vsNaive)}x the naive path ${vsNaive >= 20 ? '✓' : '✗'}, peak RSS ${r.rssMb} MB ${r.rssMb < 1024 ? '✓' : '✗'}` +
-      ` (send phase alone ${fmt(r.send)} messages/s = ${fmt((r.send / ceiling.perSecond) * 100)}%)`,
+      ` (send phase alone ${fmt(r.send)} messages/s = ${fmt((r.send / ceiling.perSecond) * 100)}%),` +
+      ` matching ${fmt(r.matchS, 1)} s, preparing ${fmt(r.prepareS, 1)} s`,
   );
 }
 sink.stop();

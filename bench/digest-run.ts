@@ -8,7 +8,12 @@ import { createServices } from '../src/services.js';
 const day = process.argv[2]!;
 const config = loadConfig(process.env);
 const prisma = createPrismaClient(config.databaseUrl!, 8);
-const services = createServices({ config, log: createLogger(config.logLevel), prisma });
+const services = createServices({
+  config,
+  log: createLogger(config.logLevel),
+  prisma,
+  databaseUrl: config.databaseUrl,
+});
 const started = performance.now();
 const report = await services.digests.runDay(day, { trigger: 'bench' });
 const wallMs = performance.now() - started;

@@ -45,9 +45,16 @@ export interface Config {
   /** A running run whose heartbeat is older than this is abandoned (its process died); a live one beats every third. */
   runStaleMs: number;
   send: {
+    /** SMTP connections of each sender worker. */
     concurrency: number;
-    /** Messages per second across this process; 0 means no limit. */
+    /** Messages per second across every worker of every instance (a token bucket in Postgres); 0: no limit. */
     ratePerSecond: number;
+    /** Messages per second to a recipient domain, across every worker of every instance. */
+    domainRates: Record<string, number>;
+    /** Sender workers (threads, each with its own SMTP pool) in this process; 1: send on the main thread. */
+    workers: number;
+    /** How often an instance that runs the schedule sends whatever is due (retries, resends, due hours). */
+    loopMs: number;
     maxAttempts: number;
     /** First retry delay; doubles with each attempt. */
     retryBaseMs: number;
@@ -159,6 +166,25 @@ function secretOf(env: Env, name: string): string | undefined {
   const value = str(env, name);
   if (value !== undefined && value.length < 16) throw new ConfigError(name, 'must be at least 16 characters long');
   return value;
+}
+
+/** SEND_DOMAIN_RATES=gmail.com:20,outlook.com:10: messages per second per recipient domain. */
+function readDomainRates(env: Env): Record<string, number> {
+  const rates: Record<string, number> = {};
+  for (const part of (str(env, 'SEND_DOMAIN_RATES') ?? '').split(',')) {
+    const entry = part.trim();
+    if (entry === '') continue;
+    const match = /^([a-z0-9.-]+\.[a-z]{2,}):(\d+(?:\.\d+)?)$/i.exec(entry);
+    const rate = Number(match?.[2]);
+    if (!match || !(rate > 0) || rate > 100000) {
+      throw new ConfigError(
+        'SEND_DOMAIN_RATES',
+        `must be domain:rate pairs separated by commas, e.g. gmail.com:20,outlook.com:10 (got "${entry}")`,
+      );
+    }
+    rates[match[1]!.toLowerCase()] = rate;
+  }
+  return rates;
 }
 
 function readWebhooks(env: Env): Config['webhooks'] {
@@ -293,6 +319,9 @@ export function loadConfig(env: Env): Config {
     send: {
       concurrency: int(env, 'SEND_CONCURRENCY', 5, 1, 100),
       ratePerSecond: int(env, 'SEND_RATE', 0, 0, 100000),
+      domainRates: readDomainRates(env),
+      workers: int(env, 'SEND_WORKERS', availableParallelism(), 1, 64),
+      loopMs: int(env, 'SEND_LOOP_MS', 60000, 100, 3600000),
       maxAttempts: int(env, 'SEND_MAX_ATTEMPTS', 5, 1, 50),
       retryBaseMs: int(env, 'SEND_RETRY_BASE_MS', 30000, 10, 86400000),
       waitLimitMs: int(env, 'SEND_WAIT_LIMIT_MS', 600000, 0, 86400000),

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const db = await openDatabase(config, log);
   // The catalog must exist for the sign-up form; seeding adds only missing topics and never revives retired ones.
   await seedTopics(db.prisma);
-  const services = createServices({ config, log, prisma: db.prisma });
+  const services = createServices({ config, log, prisma: db.prisma, databaseUrl: db.url });
 
   const fastify = await buildServer(services);
   const scheduler = createScheduler({
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     daily: (day, trigger, signal) => runDailyJob(services, day, trigger, signal),
   });
   // Instances that run the schedule also send what is due between runs (retries, resends, crash leftovers).
-  const senderLoop = config.scheduler.enabled ? createSenderLoop(services) : undefined;
+  const senderLoop = config.scheduler.enabled ? createSenderLoop(services, config.send.loopMs) : undefined;
   // Every instance that takes sign-ups works through the sign-up queue (its own and, after a crash, anyone's).
   const signupLoop = createSignupLoop(services);
 

@@ -13,7 +13,7 @@ import { createLinks, type Links } from './links.js';
 import type { Logger } from './logger.js';
 import { createMailer } from './mail/create-mailer.js';
 import type { Mailer } from './mail/mailer.js';
-import { instrumentMailer } from './metrics/instrument-mailer.js';
+import { classOf, instrumentMailer } from './metrics/instrument-mailer.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createInterestMatcher, type InterestMatcher } from './relevance/matcher-service.js';
 import { resolveSecret } from './secret.js';
@@ -57,6 +57,8 @@ export interface ServiceDeps {
   prisma: PrismaClient;
   /** A mailer to use instead of the one the config names (benchmarks wrap it). */
   mailer?: Mailer;
+  /** Where sender threads connect (SEND_WORKERS > 1); without it the main thread sends. */
+  databaseUrl?: string;
   /** How the SES webhook fetches signing certificates and SNS SubscribeURLs (default: fetch). */
   fetchText?: FetchText;
 }
@@ -81,7 +83,16 @@ export function createServices(deps: ServiceDeps): Services {
   const secret = resolveSecret(config);
   // Render threads pay off for SMTP only; the outbox writes a handful of files.
   const renderThreads = mailer.kind === 'smtp' ? config.send.renderThreads : 0;
-  const digests = createDigestService({ prisma, config, log, mailer, renderThreads, matcher, secret });
+  // Sender threads build their own SMTP pools from the config: not for an injected mailer or the outbox.
+  const workers =
+    config.send.workers > 1 && mailer.kind === 'smtp' && !deps.mailer && deps.databaseUrl
+      ? {
+          count: config.send.workers,
+          databaseUrl: deps.databaseUrl,
+          observeSend: (seconds: number, code: string) => metrics.observeSend(seconds, classOf(code)),
+        }
+      : undefined;
+  const digests = createDigestService({ prisma, config, log, mailer, renderThreads, matcher, secret, workers });
   const ingest = createIngestService({ prisma, config, log });
   const admin = createAdminService({
     prisma,

@@ -41,7 +41,7 @@ export async function withRuntime<T>(
   // CLI output is for people; logs go to stderr at warn unless LOG_LEVEL says more.
   const log = createLogger(options.logLevel ?? (config.logLevel === 'info' ? 'warn' : config.logLevel));
   const db = await openDatabase(config, log);
-  const services = createServices({ config, log, prisma: db.prisma });
+  const services = createServices({ config, log, prisma: db.prisma, databaseUrl: db.url });
   const close = async () => {
     await services.close();
     await db.close();

@@ -6,6 +6,8 @@ export interface SendErrorVerdict {
   permanent: boolean;
   /** The address does not exist: stop mailing the reader. */
   bounce: boolean;
+  /** The receiving side asks us to slow down (421, 451, or a 4.7.x status): pause that domain. */
+  throttled: boolean;
   /** One line for deliveries.last_error. */
   reason: string;
 }
@@ -27,6 +29,8 @@ const TRANSIENT_CODES = new Set([
 const PERMANENT_CODES = new Set(['EMESSAGE', 'EENVELOPE']);
 
 const NO_SUCH_MAILBOX = /\b5\.1\.(0|1|10)\b/;
+/** Gmail's 4.7.28, Yahoo's 4.7.0 and their kin: rate limiting by the receiving side. */
+const SLOW_DOWN_STATUS = /\b4\.7\.\d{1,3}\b/;
 
 export function classifySendError(err: unknown): SendErrorVerdict {
   const e = (err ?? {}) as { responseCode?: unknown; code?: unknown; response?: unknown; message?: unknown };
@@ -37,15 +41,19 @@ export function classifySendError(err: unknown): SendErrorVerdict {
     .slice(0, 500);
   if (responseCode !== undefined && responseCode >= 500) {
     const bounce = responseCode === 553 || (responseCode === 550 && NO_SUCH_MAILBOX.test(text));
-    return { permanent: true, bounce, reason: withCode(responseCode, text) };
+    return { permanent: true, bounce, throttled: false, reason: withCode(responseCode, text) };
   }
   if (responseCode !== undefined && responseCode >= 400) {
-    return { permanent: false, bounce: false, reason: withCode(responseCode, text) };
+    const throttled = responseCode === 421 || responseCode === 451 || SLOW_DOWN_STATUS.test(text);
+    return { permanent: false, bounce: false, throttled, reason: withCode(responseCode, text) };
   }
   const code = typeof e.code === 'string' ? e.code : undefined;
-  if (code && PERMANENT_CODES.has(code)) return { permanent: true, bounce: false, reason: `${code}: ${text}` };
+  if (code && PERMANENT_CODES.has(code)) {
+    return { permanent: true, bounce: false, throttled: false, reason: `${code}: ${text}` };
+  }
   // Connection trouble, or anything unexpected: retried, and the attempt limit ends it if it keeps happening.
-  return { permanent: false, bounce: false, reason: code && TRANSIENT_CODES.has(code) ? `${code}: ${text}` : text };
+  const reason = code && TRANSIENT_CODES.has(code) ? `${code}: ${text}` : text;
+  return { permanent: false, bounce: false, throttled: false, reason };
 }
 
 function withCode(code: number, text: string): string {

@@ -4,7 +4,7 @@
 // A claim is a lease: claiming sets next_attempt_at to now + lease, and a live sender keeps pushing it forward
 // (extendClaims). A delivery still 'sending' after its lease ran out belongs to a sender that died; the next claim
 // takes it again, with the Message-ID it already has (see README, "crash policy").
-import { Prisma, type PrismaClient } from '../db/client.js';
+import { Prisma, type PrismaClient, poolOf } from '../db/client.js';
 import type { DeliveryMatches } from './select-papers.js';
 
 export interface ClaimedDelivery {
@@ -74,11 +74,18 @@ export async function extendClaims(prisma: PrismaClient, claimer: string, ids: n
     WHERE id = ANY(${ids}::int[]) AND status = 'sending' AND claimed_by = ${claimer}`;
 }
 
-/** The relay took these messages. One statement for a whole batch. */
-export function markSent(prisma: PrismaClient, claimer: string, ids: number[]): Promise<number> {
-  return prisma.$executeRaw`
-    UPDATE deliveries SET status = 'sent', sent_at = now(), last_error = NULL, updated_at = now()
-    WHERE id = ANY(${ids}::int[]) AND status = 'sending' AND claimed_by = ${claimer}`;
+/**
+ * The relay took these messages. One prepared statement for the marks that arrived together, on the pool under
+ * Prisma (see poolOf: this is the one statement per few messages).
+ */
+export async function markSent(prisma: PrismaClient, claimer: string, ids: number[]): Promise<number> {
+  const result = await poolOf(prisma).query({
+    name: 'papermail-mark-sent',
+    text: `UPDATE deliveries SET status = 'sent', sent_at = now(), last_error = NULL, updated_at = now()
+           WHERE id = ANY($1::int[]) AND status = 'sending' AND claimed_by = $2`,
+    values: [ids, claimer],
+  });
+  return result.rowCount ?? 0;
 }
 
 /** A temporary failure: back to pending, due again after `delayMs`. */

@@ -14,6 +14,7 @@ import { type PaperView, toPaperView } from './paper-view.js';
 import { type PrepareReport, prepareDigest } from './prepare-digest.js';
 import { createDayRunner, type RunDayOptions, type RunDayReport } from './run-day.js';
 import { type StartedRun, startRun } from './run-log.js';
+import { createSenderWorkers } from './send/sender-workers.js';
 import { createSender, type SendOptions, type SendReport } from './send-deliveries.js';
 import { type Settled, type SettleOptions, sendUntilSettled } from './send-until-settled.js';
 
@@ -66,11 +67,15 @@ export interface DigestServiceDeps {
   matcher: InterestMatcher;
   /** Signs the feedback links of emails. */
   secret?: string;
+  /** SEND_WORKERS > 1: sender threads, each with its own SMTP pool, instead of sending on the main thread. */
+  workers?: { count: number; databaseUrl: string; observeSend(seconds: number, code: string): void };
 }
 
 export function createDigestService(deps: DigestServiceDeps): DigestService {
   const { prisma, config, log } = deps;
-  const sender = createSender(deps);
+  const sender = deps.workers
+    ? createSenderWorkers({ config, log, secret: deps.secret, ...deps.workers })
+    : createSender(deps);
   const defaults = { timezone: config.scheduler.timezone, hour: cronHour(config.scheduler.cron) };
   const runner = createDayRunner({ prisma, config, log, sender, matcher: deps.matcher, defaults });
   const sendRetry = { budgetMs: config.send.leaseMs, log };

@@ -41,6 +41,8 @@ export interface PrepareOptions {
   subscriberIds?: number[];
   /** Weekly readers get the week that ends on `day` whatever their weekday (a first digest at once). */
   anyWeekday?: boolean;
+  /** Readers per batch (default 5,000; tests make it small to cross batch edges). */
+  readerBatch?: number;
 }
 
 export interface PrepareReport {
@@ -60,7 +62,10 @@ export interface PrepareReport {
   notTheirDay: number;
   /** Distinct topics and keywords matched (each once, whatever the number of readers). */
   interests: { topics: number; keywords: number };
+  /** Matching the day's (and the week's) papers against every wanted interest. */
   matchMs: number;
+  /** All of it: reading readers in batches, matching, selecting, writing selections and deliveries. */
+  prepareMs: number;
   /** Dry run only: what each reader would get, and who would get nothing. */
   plans?: PreparedSelection[];
   unmatched?: string[];
@@ -86,6 +91,36 @@ interface ReaderRow {
 const UTC_DEFAULTS: SettingsDefaults = { timezone: 'UTC', hour: 0 };
 
 const INSERT_CHUNK = 2000;
+/** Readers read per statement: memory holds one batch of readers and their selections, not the whole list. */
+const READER_BATCH = 5000;
+
+/** The interests one cadence's readers want today, gathered batch by batch as raw topic ids and keyword texts. */
+class InterestsWanted {
+  readonly topicIds = new Set<number>();
+  private readonly keywords = new Set<string>();
+  readers = 0;
+
+  add(row: ReaderRow) {
+    this.readers++;
+    for (const id of row.topicIds) this.topicIds.add(id);
+    for (const k of row.keywords) this.keywords.add(k);
+    for (const k of row.excludeKeywords) this.keywords.add(k);
+  }
+
+  /** By key, as the matcher wants them: live topics, and each keyword (or exclusion) once. */
+  interests(topics: ReadonlyMap<number, Interest>): Map<string, Interest> {
+    const out = new Map<string, Interest>();
+    for (const id of this.topicIds) {
+      const topic = topics.get(id);
+      if (topic) out.set(topic.key, topic);
+    }
+    for (const raw of this.keywords) {
+      const interest = keywordInterest(raw);
+      if (interest) out.set(interest.key, interest);
+    }
+    return out;
+  }
+}
 
 export async function prepareDigest(
   prisma: PrismaClient,
@@ -108,6 +143,7 @@ export async function prepareDigest(
     notTheirDay: 0,
     interests: { topics: 0, keywords: 0 },
     matchMs: 0,
+    prepareMs: 0,
   };
   if (papers.length === 0) return report;
 
@@ -115,80 +151,98 @@ export async function prepareDigest(
     options.dryRun ? findDigestId(prisma, kind, day) : ensureDigest(prisma, kind, day);
   report.digestId = await issue('day');
   const weekday = localWeekday(new Date(`${day}T12:00:00Z`), 'UTC');
-  const waiting = await loadWaitingReaders(prisma, day, options.subscriberIds);
   // A weekly reader gets the week on their weekday, nothing on the others.
-  const readers = waiting.filter((r) => r.cadence === 'daily' || options.anyWeekday || r.weekday === weekday);
-  report.notTheirDay = waiting.length - readers.length;
-  report.readers = readers.length;
-  if (readers.some((r) => r.cadence === 'weekly')) report.weekDigestId = await issue('week');
+  const theirDay = (r: ReaderRow) => r.cadence === 'daily' || options.anyWeekday === true || r.weekday === weekday;
+  const size = options.readerBatch ?? READER_BATCH;
+  const batches = (upTo?: number) => waitingReaderBatches(prisma, day, options.subscriberIds, size, upTo);
 
-  const topics = await loadTopicInterests(prisma, [...new Set(readers.flatMap((r) => r.topicIds))]);
-  const profiles = await loadReaderProfiles(
-    prisma,
-    readers.map((r) => r.id),
-  );
-  const daily = new Map<string, Interest>();
-  const weekly = new Map<string, Interest>();
-  const selections: (ReaderInterests & { row: ReaderRow })[] = readers.map((row) => {
-    const own = readerInterests(row.topicIds, row.keywords, topics);
-    // Exclusions are matched like keywords (and share the matching with anyone's keyword of the same text).
-    const excludes = row.excludeKeywords.map(keywordInterest).filter((i) => i !== undefined);
-    const pool = row.cadence === 'weekly' ? weekly : daily;
-    for (const interest of [...own, ...excludes]) pool.set(interest.key, interest);
-    return {
-      row,
-      interests: own.map(({ key, label }) => ({ key, label })),
-      maxPapers: row.maxPapers,
-      topWhenNoMatch: row.topWhenNoMatch,
-      profile: profiles.get(row.id),
-      excludes: excludes.map((i) => i.key),
-      authors: row.authors,
-    };
-  });
+  // Pass 1, in batches of readers: which interests are wanted today (each matched once, however many share it).
+  const wanted = { daily: new InterestsWanted(), weekly: new InterestsWanted() };
+  let lastReader = 0;
+  for await (const rows of batches()) {
+    for (const row of rows) {
+      if (!theirDay(row)) {
+        report.notTheirDay++;
+        continue;
+      }
+      report.readers++;
+      wanted[row.cadence === 'weekly' ? 'weekly' : 'daily'].add(row);
+    }
+    lastReader = rows.at(-1)!.id;
+  }
+  const anyWeekly = wanted.weekly.readers > 0;
+  if (anyWeekly) report.weekDigestId = await issue('week');
+  const topics = await loadTopicInterests(prisma, [...new Set([...wanted.daily.topicIds, ...wanted.weekly.topicIds])]);
+  const daily = wanted.daily.interests(topics);
+  const weekly = wanted.weekly.interests(topics);
   const all = new Map([...daily, ...weekly]);
   const topicCount = [...all.values()].filter((i) => i.kind === 'topic').length;
   report.interests = { topics: topicCount, keywords: all.size - topicCount };
 
+  const matchStarted = performance.now();
   const dayContext = { papers, matches: matcher.matchPapers(papers, [...daily.values()]) };
-  const weekPapers = readers.some((r) => r.cadence === 'weekly')
-    ? await loadPeriodPapers(prisma, weekStart(day), day)
-    : [];
+  const weekPapers = anyWeekly ? await loadPeriodPapers(prisma, weekStart(day), day) : [];
   const weekContext = { papers: weekPapers, matches: matcher.matchPapers(weekPapers, [...weekly.values()]) };
-  const alreadySent = await loadAlreadySent(prisma, [...new Set([...papers, ...weekPapers].map((p) => p.id))]);
+  report.matchMs = Math.round(performance.now() - matchStarted);
+  const paperIds = [...new Set([...papers, ...weekPapers].map((p) => p.id))];
   const preparedAt = options.now ?? new Date();
   const defaults = options.defaults ?? UTC_DEFAULTS;
   const dueNow = options.dueNow ?? isPastDay(day, defaults.timezone, preparedAt);
-  const planned: PreparedSelection[] = [];
+  const plans: PreparedSelection[] = [];
   const unmatched: string[] = [];
-  for (const reader of selections) {
-    const { row } = reader;
-    const context = row.cadence === 'weekly' ? weekContext : dayContext;
-    const selection = selectPapers(reader, context, alreadySent.get(row.id));
-    if (!selection) {
-      report.noMatch++;
-      if (options.dryRun) unmatched.push(row.email);
-      continue;
+
+  // Pass 2, batch by batch: each reader's selection, written before the next batch is read, so memory holds one
+  // batch whatever the number of readers. Readers who came after pass 1 wait for the next preparation.
+  for await (const rows of batches(lastReader)) {
+    const readers = rows.filter(theirDay);
+    const ids = readers.map((r) => r.id);
+    const [profiles, alreadySent] = await Promise.all([
+      loadReaderProfiles(prisma, ids),
+      loadAlreadySent(prisma, paperIds, ids),
+    ]);
+    const planned: PreparedSelection[] = [];
+    for (const row of readers) {
+      const interests = readerInterests(row.topicIds, row.keywords, topics);
+      const reader: ReaderInterests = {
+        interests: interests.map(({ key, label }) => ({ key, label })),
+        maxPapers: row.maxPapers,
+        topWhenNoMatch: row.topWhenNoMatch,
+        profile: profiles.get(row.id),
+        // Exclusions are matched like keywords (and share the matching with anyone's keyword of the same text).
+        excludes: row.excludeKeywords.map(keywordInterest).flatMap((i) => (i ? [i.key] : [])),
+        authors: row.authors,
+      };
+      const context = row.cadence === 'weekly' ? weekContext : dayContext;
+      const selection = selectPapers(reader, context, alreadySent.get(row.id));
+      if (!selection) {
+        report.noMatch++;
+        if (options.dryRun) unmatched.push(row.email);
+        continue;
+      }
+      const due = dueNow ? preparedAt : dueAt(preparedAt, row.timezone ?? defaults.timezone, row.hour ?? defaults.hour);
+      planned.push({
+        digestId: row.cadence === 'weekly' ? report.weekDigestId : report.digestId,
+        subscriberId: row.id,
+        email: row.email,
+        ...selection,
+        dueAt: due,
+        byEmail: row.channel !== 'feed',
+      });
     }
-    const due = dueNow ? preparedAt : dueAt(preparedAt, row.timezone ?? defaults.timezone, row.hour ?? defaults.hour);
-    planned.push({
-      digestId: row.cadence === 'weekly' ? report.weekDigestId : report.digestId,
-      subscriberId: row.id,
-      email: row.email,
-      ...selection,
-      dueAt: due,
-      byEmail: row.channel !== 'feed',
-    });
+    if (options.dryRun) plans.push(...planned);
+    else {
+      for (let i = 0; i < planned.length; i += INSERT_CHUNK) {
+        report.created += await insertSelections(prisma, planned.slice(i, i + INSERT_CHUNK));
+      }
+    }
   }
-  report.matchMs = Math.round(performance.now() - started);
+  report.prepareMs = Math.round(performance.now() - started);
 
   if (options.dryRun) {
-    report.plans = planned;
+    report.plans = plans;
     report.unmatched = unmatched;
     report.dayPapers = papers;
     return report;
-  }
-  for (let i = 0; i < planned.length; i += INSERT_CHUNK) {
-    report.created += await insertSelections(prisma, planned.slice(i, i + INSERT_CHUNK));
   }
   const issues = [report.digestId, report.weekDigestId].filter((id) => id !== undefined);
   await prisma.$executeRaw`
@@ -228,7 +282,28 @@ export async function ensureDigest(prisma: PrismaClient, kind: DigestKind, day: 
  * Active readers (of `only`, when given) without a selection yet in the issue of the day their cadence calls for
  * (the day's, or the week's), with their topics and keywords.
  */
-function loadWaitingReaders(prisma: PrismaClient, day: string, only: number[] | undefined): Promise<ReaderRow[]> {
+async function* waitingReaderBatches(
+  prisma: PrismaClient,
+  day: string,
+  only: number[] | undefined,
+  size: number,
+  upTo?: number,
+): AsyncGenerator<ReaderRow[]> {
+  for (let after = 0; ; ) {
+    const rows = await loadWaitingReaders(prisma, day, only, { after, upTo: upTo ?? 2 ** 31 - 1, size });
+    if (rows.length > 0) yield rows;
+    if (rows.length < size) return;
+    after = rows.at(-1)!.id;
+  }
+}
+
+/** One keyset batch: `size` ids after `after`, up to `upTo`, in id order. */
+function loadWaitingReaders(
+  prisma: PrismaClient,
+  day: string,
+  only: number[] | undefined,
+  { after, upTo, size }: { after: number; upTo: number; size: number },
+): Promise<ReaderRow[]> {
   const filter = only ? Prisma.sql`AND s.id = ANY(${only}::int[])` : Prisma.empty;
   return prisma.$queryRaw<ReaderRow[]>`
     SELECT s.id, s.email, s.keywords, s.max_papers AS "maxPapers", s.top_when_no_match AS "topWhenNoMatch",
@@ -238,7 +313,7 @@ function loadWaitingReaders(prisma: PrismaClient, day: string, only: number[] | 
              AS "topicIds"
     FROM subscribers s
     LEFT JOIN subscriber_topics st ON st.subscriber_id = s.id
-    WHERE s.status = 'active' ${filter}
+    WHERE s.status = 'active' AND s.id > ${after} AND s.id <= ${upTo} ${filter}
       -- By (digest_id, subscriber_id), the unique index: one probe per reader, however long their history.
       AND NOT EXISTS (
         SELECT 1 FROM selections x
@@ -248,16 +323,21 @@ function loadWaitingReaders(prisma: PrismaClient, day: string, only: number[] | 
             WHERE g.date = ${day}::date
               AND g.kind = (CASE WHEN s.cadence = 'weekly' THEN 'week' ELSE 'day' END)::digest_kind))
     GROUP BY s.id
-    ORDER BY s.id`;
+    ORDER BY s.id
+    LIMIT ${size}`;
 }
 
 /**
- * Per reader, the papers an other issue already carried to them: by email (sent, or still on its way) or in the
+ * Per reader of a batch, the papers an other issue already carried to them: by email (sent, or still on its way) or in the
  * feed of a feed-only reader. A selection that failed to reach the reader by email does not count, so its papers
  * may come again. Only issues whose period holds a day on which these papers were listed need looking at: a
  * handful, however long the history.
  */
-async function loadAlreadySent(prisma: PrismaClient, paperIds: string[]): Promise<Map<number, Set<string>>> {
+async function loadAlreadySent(
+  prisma: PrismaClient,
+  paperIds: string[],
+  readers: number[],
+): Promise<Map<number, Set<string>>> {
   const rows = await prisma.$queryRaw<{ subscriberId: number; paperIds: string[] }[]>`
     SELECT x.subscriber_id AS "subscriberId",
            array(SELECT unnest(x.paper_ids) INTERSECT SELECT unnest(${paperIds}::text[])) AS "paperIds"
@@ -266,6 +346,7 @@ async function loadAlreadySent(prisma: PrismaClient, paperIds: string[]): Promis
         SELECT g.id FROM digests g
         JOIN (SELECT DISTINCT l.date FROM listings l WHERE l.paper_id = ANY(${paperIds}::text[])) l
           ON l.date BETWEEN g.period_start AND g.period_end)
+      AND x.subscriber_id = ANY(${readers}::int[])
       AND x.paper_ids && ${paperIds}::text[]
       AND (NOT x.by_email OR EXISTS (
         SELECT 1 FROM deliveries d WHERE d.selection_id = x.id AND d.status IN ('pending', 'sending', 'sent')))`;

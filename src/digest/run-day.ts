@@ -127,7 +127,7 @@ export function createDayRunner(deps: DayRunnerDeps): DayRunner {
       // The day's issue, and the week's that ends today when weekly readers were due.
       const issues = [prepare.digestId, prepare.weekDigestId].filter((id) => id !== undefined);
       if (dueNow) for (const id of issues) await releaseScheduled(prisma, id);
-      timings.matchMs = prepare.matchMs;
+      timings.matchMs = prepare.prepareMs; // the "match" phase: the whole preparation
       log.info({ ...prepare }, 'digest prepared');
       if (issues.length === 0) {
         await finish('done');

@@ -8,7 +8,9 @@ import type { Logger } from '../logger.js';
 import type { Mailer } from '../mail/mailer.js';
 import { mailDomain } from '../mail/message-options.js';
 import { type Composer, createComposer } from './composer.js';
+import { createDomainPacing } from './send/domain-pacing.js';
 import { runSender } from './send/run-sender.js';
+import { createSendBudget } from './send/send-budget.js';
 import type { SendReport } from './send/send-progress.js';
 
 export type { SendReport } from './send/send-progress.js';
@@ -50,9 +52,14 @@ export function createSender(deps: SenderDeps): Sender & { warm(): void; close()
     return composer;
   };
   const settings = { ...config.send, domain: mailDomain(config) };
+  const { ratePerSecond, domainRates } = config.send;
+  const pace = {
+    budget: ratePerSecond > 0 ? createSendBudget({ prisma, name: 'global', ratePerSecond, log }) : undefined,
+    domains: createDomainPacing({ prisma, rates: domainRates, log }),
+  };
   return {
     async sendPending(options = {}) {
-      return runSender({ prisma, log, mailer, composer: await composerOf(), settings }, options);
+      return runSender({ prisma, log, mailer, composer: await composerOf(), settings, pace }, options);
     },
     /** Starts compiling the templates (and the render threads) now, e.g. while the day is being matched. */
     warm() {

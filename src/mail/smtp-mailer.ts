@@ -9,15 +9,17 @@ const DKIM_HEADERS =
   'From:Sender:Reply-To:Subject:Date:Message-ID:To:Cc:MIME-Version:Content-Type:Content-Transfer-Encoding:' +
   'List-Id:List-Unsubscribe:List-Unsubscribe-Post';
 
-/** Nodemailer's pooled SMTP: `concurrency` connections, optional messages-per-second limit, optional DKIM. */
+/**
+ * Nodemailer's pooled SMTP: `concurrency` connections, optional DKIM. SEND_RATE is not the transport's business: it
+ * is a budget shared by every sender (src/digest/send/send-budget.ts).
+ */
 export function createSmtpMailer(config: Config, log: Logger): Mailer {
-  const { concurrency, ratePerSecond } = config.send;
+  const { concurrency } = config.send;
   const transport = nodemailer.createTransport({
     pool: true,
     url: config.smtpUrl,
     maxConnections: concurrency,
     maxMessages: Number.POSITIVE_INFINITY,
-    ...(ratePerSecond > 0 ? { rateDelta: 1000, rateLimit: ratePerSecond } : {}),
     connectionTimeout: 30_000,
     greetingTimeout: 30_000,
     socketTimeout: 60_000,
@@ -32,7 +34,7 @@ export function createSmtpMailer(config: Config, log: Logger): Mailer {
         }
       : {}),
   });
-  log.info({ concurrency, ratePerSecond, dkim: Boolean(config.dkim) }, 'mail goes to the SMTP relay');
+  log.info({ concurrency, dkim: Boolean(config.dkim) }, 'mail goes to the SMTP relay');
   return {
     kind: 'smtp',
     async send(message) {

@@ -3,7 +3,8 @@
 import type { Mailer } from '../mail/mailer.js';
 import type { Metrics, ReplyClass } from './metrics.js';
 
-function classOf(code: unknown): ReplyClass {
+/** The class of an SMTP reply code, as the metrics count it. */
+export function classOf(code: unknown): ReplyClass {
   const n = typeof code === 'number' ? code : Number.parseInt(String(code ?? ''), 10);
   if (n >= 200 && n < 300) return '2xx';
   if (n >= 400 && n < 500) return '4xx';

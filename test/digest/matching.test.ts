@@ -175,4 +175,26 @@ describe('matching papers to readers (seed page, real Postgres full-text search)
       assert.deepEqual(Object.keys(matches.why).sort(), [...d.selection.paperIds].sort());
     }
   });
+
+  it('prepares readers in batches: every reader of many batches gets the same selection as in one batch', async () => {
+    const db = await createTestDatabase();
+    await loadSeedPapers(db.prisma, DAY);
+    const specs = Array.from({ length: 23 }, (_, i) => ({
+      email: `batch-${i}@example.org`,
+      topics: i % 2 === 0 ? ['speculative-decoding'] : ['speech-tokenizers'],
+      keywords: i % 3 === 0 ? ['protein folding'] : [],
+      maxPapers: 3 + (i % 4),
+    }));
+    await createReaders(db.prisma, specs);
+    const whole = await prepareDigest(db.prisma, DAY, { dryRun: true });
+    const batched = await prepareDigest(db.prisma, DAY, { readerBatch: 5 });
+    assert.equal(batched.readers, 23);
+    assert.equal(batched.created, whole.plans!.length);
+    assert.deepEqual(batched.interests, whole.interests, 'each interest matched once across all batches');
+    const selections = await db.prisma.selection.findMany({ include: { subscriber: true } });
+    for (const plan of whole.plans!) {
+      const written = selections.find((s) => s.subscriber.email === plan.email);
+      assert.deepEqual(written?.paperIds, plan.paperIds, plan.email);
+    }
+  });
 });

@@ -65,11 +65,12 @@ export async function createManyReaders(
   count: number,
   spec: Pick<ReaderSpec, 'topics' | 'keywords'> = {},
   prefix = 'reader',
+  domain = 'example.org',
 ): Promise<TestReader[]> {
   await seedTopics(prisma);
   const topicIds = (await prisma.topic.findMany({ where: { slug: { in: spec.topics ?? [] } } })).map((t) => t.id);
   const data = Array.from({ length: count }, (_, i) => {
-    const email = `${prefix}-${i + 1}@example.org`;
+    const email = `${prefix}-${i + 1}@${domain}`;
     return {
       email,
       emailKey: email,

@@ -14,6 +14,8 @@ export function testConfig(env: Record<string, string> = {}, db?: TestDatabase):
   return loadConfig({
     LOG_LEVEL: 'silent',
     SCHEDULER: 'off',
+    // One sender on the main thread unless a test asks for workers: a worker thread takes a second to start.
+    SEND_WORKERS: '1',
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     SECRET: 'test-secret-test-secret-test-secret-0123',
     DATA_DIR: '.data/test-runtime',

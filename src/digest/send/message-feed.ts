@@ -23,7 +23,13 @@ export interface MessageFeedOptions {
   /** Deliveries composed per chunk: enough to amortise a render-thread hop, small enough to keep flowing. */
   chunk: number;
   signal?: AbortSignal;
+  /** May this message go now (its domain's pace)? Held-back messages wait while later ones are handed out. */
+  admit?: (message: ComposedMessage) => boolean;
 }
+
+/** How often held-back messages are looked at again, and how many may wait (in batches) before claiming stops. */
+const RECHECK_MS = 20;
+const MAX_HELD_BATCHES = 4;
 
 export function createMessageFeed(o: MessageFeedOptions): MessageFeed {
   const ready: ComposedMessage[] = [];
@@ -83,9 +89,22 @@ export function createMessageFeed(o: MessageFeedOptions): MessageFeed {
         if (failure) throw failure.err;
         const stopping = exhausted || o.signal?.aborted === true;
         if (!stopping && !claiming && ready.length + composing < o.batchSize / 2) claimNext();
-        const message = ready.shift();
-        if (message) return message;
-        if (stopping && composing === 0 && !claiming) return undefined;
+        const index = o.admit ? ready.findIndex(o.admit) : ready.length > 0 ? 0 : -1;
+        if (index >= 0) return ready.splice(index, 1)[0];
+        if (stopping && composing === 0 && !claiming && ready.length === 0) return undefined;
+        if (ready.length > 0) {
+          // Everything ready is held back by its domain's pace: claim more for the other domains, within bounds.
+          const room = ready.length + composing < o.batchSize * MAX_HELD_BATCHES;
+          if (!stopping && !claiming && room) claimNext();
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, RECHECK_MS);
+            waiting.push(() => {
+              clearTimeout(timer);
+              resolve();
+            });
+          });
+          continue;
+        }
         await new Promise<void>((resolve) => waiting.push(resolve));
       }
     },

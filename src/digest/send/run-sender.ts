@@ -7,14 +7,17 @@ import { hostname } from 'node:os';
 import type { PrismaClient } from '../../db/client.js';
 import type { Logger } from '../../logger.js';
 import type { Mailer } from '../../mail/mailer.js';
+import { classifySendError } from '../classify-send-error.js';
 import type { ComposedMessage } from '../compose-digest.js';
 import type { Composer } from '../composer.js';
 import type { ClaimedDelivery } from '../delivery-claims.js';
 import { createClaimBatch } from './claim-batch.js';
 import { createComposeBatch } from './compose-batch.js';
+import type { DomainPacing } from './domain-pacing.js';
 import { startLeaseHeartbeat } from './lease-heartbeat.js';
 import { createMessageFeed } from './message-feed.js';
 import { createOutcomeRecorder } from './record-outcome.js';
+import type { SendBudget } from './send-budget.js';
 import { createSendProgress, type SendReport } from './send-progress.js';
 
 export interface SenderSettings {
@@ -33,6 +36,8 @@ export interface RunSenderDeps {
   mailer: Mailer;
   composer: Composer;
   settings: SenderSettings;
+  /** SEND_RATE (shared by every sender) and the per-domain pace; they outlive one pass. */
+  pace: { budget?: SendBudget; domains: DomainPacing };
 }
 
 export interface RunSenderOptions {
@@ -45,7 +50,7 @@ export interface RunSenderOptions {
 const COMPOSE_CHUNK = 25;
 
 export async function runSender(deps: RunSenderDeps, options: RunSenderOptions): Promise<SendReport> {
-  const { prisma, log, mailer, composer, settings } = deps;
+  const { prisma, log, mailer, composer, settings, pace } = deps;
   const claimer = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const progress = createSendProgress(options.onProgress);
   const held = new Map<number, ClaimedDelivery>();
@@ -66,15 +71,20 @@ export async function runSender(deps: RunSenderDeps, options: RunSenderOptions):
     batchSize: settings.batchSize,
     chunk: COMPOSE_CHUNK,
     signal: options.signal,
+    admit: (m) => pace.domains.admit(m.to),
   });
 
   const send = async (m: ComposedMessage) => {
     const d = held.get(m.id)!;
+    // Claimed messages go out even after a stop was asked for: the budget is waited for, not the signal.
+    await pace.budget?.take();
     try {
       await mailer.send({ to: m.to, subject: m.subject, messageId: m.messageId, raw: m.raw });
     } catch (err) {
+      if (classifySendError(err).throttled) pace.domains.throttled(m.to);
       return record.failed(d, err);
     }
+    pace.domains.delivered(m.to);
     await record.sent(d);
   };
   const slot = async () => {

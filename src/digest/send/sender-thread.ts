@@ -1,0 +1,106 @@
+// A sender worker thread: one sender (claim -> compose -> send -> record, src/digest/send/run-sender.ts) with its own
+// Prisma pool, its own pooled SMTP transport and its own render thread, claiming through the same SKIP LOCKED claims
+// as every other sender. sender-workers.ts starts it and asks it for passes; it answers with progress and reports.
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Config } from '../../config.js';
+import { createPrismaClient } from '../../db/client.js';
+import { createLogger } from '../../logger.js';
+import { createSmtpMailer } from '../../mail/smtp-mailer.js';
+import { createSender } from '../send-deliveries.js';
+import type { SendReport } from './send-progress.js';
+import type { SendObservation } from './sender-workers.js';
+
+export interface SenderThreadData {
+  config: Config;
+  databaseUrl: string;
+  secret?: string;
+}
+
+export type SenderThreadRequest =
+  | { type: 'send'; pass: number; digestId?: number }
+  | { type: 'stop'; pass: number }
+  | { type: 'close' };
+
+export type SenderThreadReply =
+  | { type: 'ready' }
+  | { type: 'progress'; pass: number; report: SendReport; sends: SendObservation[] }
+  | { type: 'done'; pass: number; report: SendReport; sends: SendObservation[] }
+  | { type: 'failed'; pass: number; error: string; sends: SendObservation[] }
+  | { type: 'closed' };
+
+const port = parentPort!;
+const { config, databaseUrl, secret } = workerData as SenderThreadData;
+const log = createLogger(config.logLevel).child({ senderThread: process.pid });
+// Claims, marks and the lease heartbeat: a few connections are plenty for one sender.
+const prisma = createPrismaClient(databaseUrl, 4);
+const smtp = createSmtpMailer(config, log);
+let sends: SendObservation[] = [];
+const mailer: typeof smtp = {
+  kind: smtp.kind,
+  async send(message) {
+    const started = performance.now();
+    try {
+      const result = await smtp.send(message);
+      sends.push([(performance.now() - started) / 1000, result.response.slice(0, 3)]);
+      return result;
+    } catch (err) {
+      sends.push([
+        (performance.now() - started) / 1000,
+        String((err as { responseCode?: unknown }).responseCode ?? ''),
+      ]);
+      throw err;
+    }
+  },
+  close: () => smtp.close(),
+};
+const sender = createSender({ prisma, config, log, mailer, renderThreads: config.send.renderThreads, secret });
+sender.warm();
+const passes = new Map<number, AbortController>();
+const running = new Set<Promise<void>>();
+const taken = () => {
+  const out = sends;
+  sends = [];
+  return out;
+};
+
+async function runPass(pass: number, digestId: number | undefined) {
+  const controller = new AbortController();
+  passes.set(pass, controller);
+  let lastProgress = 0;
+  try {
+    const report = await sender.sendPending({
+      digestId,
+      signal: controller.signal,
+      onProgress(report) {
+        // A few messages a second to the main thread, not one per delivery.
+        if (performance.now() - lastProgress < 200) return;
+        lastProgress = performance.now();
+        port.postMessage({ type: 'progress', pass, report, sends: taken() } satisfies SenderThreadReply);
+      },
+    });
+    port.postMessage({ type: 'done', pass, report, sends: taken() } satisfies SenderThreadReply);
+  } catch (err) {
+    const error = String((err as Error)?.stack ?? err);
+    port.postMessage({ type: 'failed', pass, error, sends: taken() } satisfies SenderThreadReply);
+  } finally {
+    passes.delete(pass);
+  }
+}
+
+port.on('message', async (request: SenderThreadRequest) => {
+  if (request.type === 'send') {
+    const pass = runPass(request.pass, request.digestId);
+    running.add(pass);
+    void pass.finally(() => running.delete(pass));
+  } else if (request.type === 'stop') passes.get(request.pass)?.abort();
+  else {
+    for (const controller of passes.values()) controller.abort();
+    // What is claimed is still sent and recorded before the thread lets go of its connections.
+    await Promise.allSettled([...running]);
+    await sender.close();
+    await mailer.close();
+    await prisma.$disconnect();
+    port.postMessage({ type: 'closed' } satisfies SenderThreadReply);
+  }
+});
+port.postMessage({ type: 'ready' } satisfies SenderThreadReply);

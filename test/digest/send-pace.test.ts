@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createLogger } from '../../src/logger.js';
+import { createServices } from '../../src/services.js';
+import { testConfig } from '../helpers/app.js';
+import { createTestDatabase } from '../helpers/database.js';
+import { loadSeedPapers } from '../helpers/seed-papers.js';
+import { startSmtpSink } from '../helpers/smtp-sink.js';
+import { createManyReaders } from './readers.js';
+
+const DAY = '2026-07-31';
+const TOPIC = { topics: ['speculative-decoding'] };
+
+async function setup(env: Record<string, string>) {
+  const db = await createTestDatabase();
+  const sink = await startSmtpSink();
+  await loadSeedPapers(db.prisma, DAY);
+  const config = testConfig({ SMTP_URL: sink.url, SEND_RETRY_BASE_MS: '20', ...env }, db);
+  // databaseUrl: sender threads connect on their own.
+  const services = createServices({ config, log: createLogger('silent'), prisma: db.prisma, databaseUrl: db.url });
+  // When each message reached the relay, and to whom (the policy sees every message; undefined accepts it).
+  const arrivals: { at: number; to: string }[] = [];
+  sink.setPolicy((to) => {
+    arrivals.push({ at: performance.now(), to: to[0]! });
+    return undefined;
+  });
+  return { db, sink, services, arrivals };
+}
+
+/** The most messages that arrived within any window of `ms`. */
+function busiestWindow(times: number[], ms: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  for (let i = 0, j = 0; i < sorted.length; i++) {
+    while (sorted[i]! - sorted[j]! >= ms) j++;
+    most = Math.max(most, i - j + 1);
+  }
+  return most;
+}
+
+describe('sender threads and shared limits', () => {
+  it('SEND_WORKERS=2: two sender threads share the day, every reader gets exactly one digest', async () => {
+    const { db, sink, services } = await setup({ SEND_WORKERS: '2', SEND_BATCH_SIZE: '10', SEND_CONCURRENCY: '2' });
+    const readers = await createManyReaders(db.prisma, 120, TOPIC);
+    const run = await services.digests.runDay(DAY, { trigger: 'test' });
+    await services.close();
+    assert.equal(run.status, 'done');
+    assert.equal(run.counts!.sent, 120);
+    for (const r of readers) assert.equal(sink.to(r.email).length, 1, r.email);
+    const claimers = await db.prisma.delivery.groupBy({ by: ['claimedBy'], _count: true });
+    assert.equal(claimers.length, 2, `claimed by ${claimers.map((c) => c.claimedBy).join(', ')}`);
+    for (const c of claimers) assert.ok(c._count > 0);
+  });
+
+  it('SEND_RATE is one budget for all threads: 2 threads at SEND_RATE=40 never send faster together', async () => {
+    const { db, services, arrivals } = await setup({ SEND_WORKERS: '2', SEND_RATE: '40', SEND_CONCURRENCY: '3' });
+    await createManyReaders(db.prisma, 200, TOPIC);
+    const run = await services.digests.runDay(DAY, { trigger: 'test' });
+    await services.close();
+    assert.equal(run.counts!.sent, 200);
+    const times = arrivals.map((a) => a.at);
+    const span = (Math.max(...times) - Math.min(...times)) / 1000;
+    // 200 messages at 40/s: at least (200 - the bucket's burst of 8 and the 2 x 2 tokens the threads hold) / 40.
+    assert.ok(span >= (200 - 12) / 40 - 0.1, `200 messages in ${span.toFixed(2)} s`);
+    const most = busiestWindow(times, 2000);
+    assert.ok(most <= 2 * 40 + 12, `${most} messages within 2 s`);
+  });
+
+  it('SEND_DOMAIN_RATES paces one domain and lets the others through at full speed', async () => {
+    const { db, services, arrivals } = await setup({ SEND_DOMAIN_RATES: 'slow.example:5', SEND_CONCURRENCY: '3' });
+    await createManyReaders(db.prisma, 15, TOPIC, 'slow', 'slow.example');
+    await createManyReaders(db.prisma, 60, TOPIC, 'fast', 'fast.example');
+    const run = await services.digests.runDay(DAY, { trigger: 'test' });
+    await services.close();
+    assert.equal(run.counts!.sent, 75);
+    const slow = arrivals.filter((a) => a.to.endsWith('@slow.example')).map((a) => a.at);
+    const fast = arrivals.filter((a) => a.to.endsWith('@fast.example')).map((a) => a.at);
+    const spanSlow = (Math.max(...slow) - Math.min(...slow)) / 1000;
+    assert.ok(spanSlow >= (15 - 2) / 5 - 0.1, `15 slow.example messages in ${spanSlow.toFixed(2)} s`);
+    assert.ok(busiestWindow(slow, 1000) <= 5 + 2, `slow.example: ${busiestWindow(slow, 1000)} within 1 s`);
+    // The fast domain did not wait for the slow one: it was done before half the slow messages were sent.
+    assert.ok(Math.max(...fast) < [...slow].sort((a, b) => a - b)[7]!, 'fast.example waited for slow.example');
+  });
+
+  it('a 421 from one domain pauses that domain, not the send, and its digests arrive on a retry', async () => {
+    const { db, sink, services } = await setup({ SEND_CONCURRENCY: '2', SEND_BATCH_SIZE: '50' });
+    await createManyReaders(db.prisma, 10, TOPIC, 'busy', 'busy.example');
+    const ok = await createManyReaders(db.prisma, 40, TOPIC, 'ok', 'ok.example');
+    const refused: number[] = [];
+    const accepted: { at: number; to: string }[] = [];
+    sink.setPolicy((to) => {
+      if (to[0]!.endsWith('@busy.example') && refused.length === 0) {
+        refused.push(performance.now());
+        return { code: 421, message: '4.7.0 Try again later, closing connection' };
+      }
+      accepted.push({ at: performance.now(), to: to[0]! });
+      return undefined;
+    });
+    const run = await services.digests.runDay(DAY, { trigger: 'test' });
+    await services.close();
+    assert.equal(run.status, 'done');
+    assert.equal(run.counts!.sent, 50);
+    for (const r of ok) assert.equal(sink.to(r.email).length, 1);
+    const busy = accepted.filter((a) => a.to.endsWith('@busy.example')).map((a) => a.at);
+    // During its first pause (1 s) busy.example got only what was on its way already (2 x SEND_CONCURRENCY), the
+    // rest after the pause; ok.example went on meanwhile.
+    const pause = (at: number) => at > refused[0]! && at < refused[0]! + 950;
+    assert.ok(busy.filter(pause).length <= 4, `${busy.filter(pause).length} busy.example messages during the pause`);
+    assert.ok(busy.filter((at) => at >= refused[0]! + 950).length >= 5, 'busy.example after the pause');
+    const okDuringPause = accepted.filter((a) => a.to.endsWith('@ok.example') && pause(a.at));
+    assert.ok(okDuringPause.length > 0, 'ok.example waited for busy.example');
+    const retried = await db.prisma.delivery.count({ where: { attempts: 2 } });
+    assert.equal(retried, 1, 'only the refused digest needed a second attempt');
+  });
+});
