@@ -94,32 +94,25 @@ const INSERT_CHUNK = 2000;
 /** Readers read per statement: memory holds one batch of readers and their selections, not the whole list. */
 const READER_BATCH = 5000;
 
-/** The interests one cadence's readers want today, gathered batch by batch as raw topic ids and keyword texts. */
-class InterestsWanted {
-  readonly topicIds = new Set<number>();
-  private readonly keywords = new Set<string>();
-  readers = 0;
+/** The interests one cadence's readers want today: raw topic ids and keyword (and exclusion) texts. */
+interface Wanted {
+  readers: number;
+  topicIds: number[];
+  keywords: string[];
+}
 
-  add(row: ReaderRow) {
-    this.readers++;
-    for (const id of row.topicIds) this.topicIds.add(id);
-    for (const k of row.keywords) this.keywords.add(k);
-    for (const k of row.excludeKeywords) this.keywords.add(k);
+/** By key, as the matcher wants them: live topics, and each keyword (or exclusion) once. */
+function interestsOf(wanted: Wanted, topics: ReadonlyMap<number, Interest>): Map<string, Interest> {
+  const out = new Map<string, Interest>();
+  for (const id of wanted.topicIds) {
+    const topic = topics.get(id);
+    if (topic) out.set(topic.key, topic);
   }
-
-  /** By key, as the matcher wants them: live topics, and each keyword (or exclusion) once. */
-  interests(topics: ReadonlyMap<number, Interest>): Map<string, Interest> {
-    const out = new Map<string, Interest>();
-    for (const id of this.topicIds) {
-      const topic = topics.get(id);
-      if (topic) out.set(topic.key, topic);
-    }
-    for (const raw of this.keywords) {
-      const interest = keywordInterest(raw);
-      if (interest) out.set(interest.key, interest);
-    }
-    return out;
+  for (const raw of wanted.keywords) {
+    const interest = keywordInterest(raw);
+    if (interest) out.set(interest.key, interest);
   }
+  return out;
 }
 
 export async function prepareDigest(
@@ -154,27 +147,22 @@ export async function prepareDigest(
   // A weekly reader gets the week on their weekday, nothing on the others.
   const theirDay = (r: ReaderRow) => r.cadence === 'daily' || options.anyWeekday === true || r.weekday === weekday;
   const size = options.readerBatch ?? READER_BATCH;
-  const batches = (upTo?: number) => waitingReaderBatches(prisma, day, options.subscriberIds, size, upTo);
+  const batches = (upTo: number) => waitingReaderBatches(prisma, day, options.subscriberIds, size, upTo);
 
-  // Pass 1, in batches of readers: which interests are wanted today (each matched once, however many share it).
-  const wanted = { daily: new InterestsWanted(), weekly: new InterestsWanted() };
-  let lastReader = 0;
-  for await (const rows of batches()) {
-    for (const row of rows) {
-      if (!theirDay(row)) {
-        report.notTheirDay++;
-        continue;
-      }
-      report.readers++;
-      wanted[row.cadence === 'weekly' ? 'weekly' : 'daily'].add(row);
-    }
-    lastReader = rows.at(-1)!.id;
-  }
+  // Which interests are wanted today, each matched once however many readers share it: asked of Postgres, which
+  // hands back the distinct topics and keywords, not the readers.
+  const wanted = await loadWantedInterests(prisma, day, options.subscriberIds, {
+    weekday,
+    anyWeekday: options.anyWeekday === true,
+  });
+  report.notTheirDay = wanted.notTheirDay;
+  report.readers = wanted.daily.readers + wanted.weekly.readers;
+  const lastReader = wanted.lastReader;
   const anyWeekly = wanted.weekly.readers > 0;
   if (anyWeekly) report.weekDigestId = await issue('week');
   const topics = await loadTopicInterests(prisma, [...new Set([...wanted.daily.topicIds, ...wanted.weekly.topicIds])]);
-  const daily = wanted.daily.interests(topics);
-  const weekly = wanted.weekly.interests(topics);
+  const daily = interestsOf(wanted.daily, topics);
+  const weekly = interestsOf(wanted.weekly, topics);
   const all = new Map([...daily, ...weekly]);
   const topicCount = [...all.values()].filter((i) => i.kind === 'topic').length;
   report.interests = { topics: topicCount, keywords: all.size - topicCount };
@@ -191,8 +179,8 @@ export async function prepareDigest(
   const plans: PreparedSelection[] = [];
   const unmatched: string[] = [];
 
-  // Pass 2, batch by batch: each reader's selection, written before the next batch is read, so memory holds one
-  // batch whatever the number of readers. Readers who came after pass 1 wait for the next preparation.
+  // Batch by batch: each reader's selection, written before the next batch is read, so memory holds one batch
+  // whatever the number of readers. Readers who confirmed since the interests were asked for wait for the next one.
   for await (const rows of batches(lastReader)) {
     const readers = rows.filter(theirDay);
     const ids = readers.map((r) => r.id);
@@ -287,14 +275,75 @@ async function* waitingReaderBatches(
   day: string,
   only: number[] | undefined,
   size: number,
-  upTo?: number,
+  upTo: number,
 ): AsyncGenerator<ReaderRow[]> {
   for (let after = 0; ; ) {
-    const rows = await loadWaitingReaders(prisma, day, only, { after, upTo: upTo ?? 2 ** 31 - 1, size });
+    const rows = await loadWaitingReaders(prisma, day, only, { after, upTo, size });
     if (rows.length > 0) yield rows;
     if (rows.length < size) return;
     after = rows.at(-1)!.id;
   }
+}
+
+/** Readers still waiting for their issue of the day (the day's, or the week's): no selection in it yet. */
+function waitingFor(day: string) {
+  // By (digest_id, subscriber_id), the unique index: one probe per reader, however long their history.
+  return Prisma.sql`NOT EXISTS (
+        SELECT 1 FROM selections x
+        WHERE x.subscriber_id = s.id
+          AND x.digest_id = (
+            SELECT g.id FROM digests g
+            WHERE g.date = ${day}::date
+              AND g.kind = (CASE WHEN s.cadence = 'weekly' THEN 'week' ELSE 'day' END)::digest_kind))`;
+}
+
+/**
+ * What the waiting readers want today, in one statement: per cadence, how many are due today and the distinct topics
+ * and keywords (exclusions included) they chose; how many weekly readers it is not the day of; the last reader's id.
+ */
+async function loadWantedInterests(
+  prisma: PrismaClient,
+  day: string,
+  only: number[] | undefined,
+  o: { weekday: number; anyWeekday: boolean },
+): Promise<{ daily: Wanted; weekly: Wanted; notTheirDay: number; lastReader: number }> {
+  const filter = only ? Prisma.sql`AND s.id = ANY(${only}::int[])` : Prisma.empty;
+  const [row] = await prisma.$queryRaw<
+    {
+      notTheirDay: number;
+      lastReader: number;
+      dailyReaders: number;
+      weeklyReaders: number;
+      dailyTopics: number[];
+      weeklyTopics: number[];
+      dailyKeywords: string[];
+      weeklyKeywords: string[];
+    }[]
+  >`
+    WITH waiting AS MATERIALIZED (
+      SELECT s.id, s.cadence::text AS cadence, s.keywords || s.exclude_keywords AS words,
+             (s.cadence = 'daily' OR ${o.anyWeekday} OR s.weekday = ${o.weekday}) AS due
+      FROM subscribers s
+      WHERE s.status = 'active' ${filter} AND ${waitingFor(day)}
+    )
+    SELECT
+      (SELECT count(*) FROM waiting WHERE NOT due)::int AS "notTheirDay",
+      (SELECT coalesce(max(id), 0) FROM waiting)::int AS "lastReader",
+      (SELECT count(*) FROM waiting WHERE due AND cadence = 'daily')::int AS "dailyReaders",
+      (SELECT count(*) FROM waiting WHERE due AND cadence = 'weekly')::int AS "weeklyReaders",
+      array(SELECT DISTINCT st.topic_id FROM waiting w JOIN subscriber_topics st ON st.subscriber_id = w.id
+            WHERE w.due AND w.cadence = 'daily') AS "dailyTopics",
+      array(SELECT DISTINCT st.topic_id FROM waiting w JOIN subscriber_topics st ON st.subscriber_id = w.id
+            WHERE w.due AND w.cadence = 'weekly') AS "weeklyTopics",
+      array(SELECT DISTINCT k FROM waiting w, unnest(w.words) k WHERE w.due AND w.cadence = 'daily') AS "dailyKeywords",
+      array(SELECT DISTINCT k FROM waiting w, unnest(w.words) k WHERE w.due AND w.cadence = 'weekly') AS "weeklyKeywords"`;
+  const r = row!;
+  return {
+    daily: { readers: r.dailyReaders, topicIds: r.dailyTopics, keywords: r.dailyKeywords },
+    weekly: { readers: r.weeklyReaders, topicIds: r.weeklyTopics, keywords: r.weeklyKeywords },
+    notTheirDay: r.notTheirDay,
+    lastReader: r.lastReader,
+  };
 }
 
 /** One keyset batch: `size` ids after `after`, up to `upTo`, in id order. */
@@ -313,15 +362,7 @@ function loadWaitingReaders(
              AS "topicIds"
     FROM subscribers s
     LEFT JOIN subscriber_topics st ON st.subscriber_id = s.id
-    WHERE s.status = 'active' AND s.id > ${after} AND s.id <= ${upTo} ${filter}
-      -- By (digest_id, subscriber_id), the unique index: one probe per reader, however long their history.
-      AND NOT EXISTS (
-        SELECT 1 FROM selections x
-        WHERE x.subscriber_id = s.id
-          AND x.digest_id = (
-            SELECT g.id FROM digests g
-            WHERE g.date = ${day}::date
-              AND g.kind = (CASE WHEN s.cadence = 'weekly' THEN 'week' ELSE 'day' END)::digest_kind))
+    WHERE s.status = 'active' AND s.id > ${after} AND s.id <= ${upTo} ${filter} AND ${waitingFor(day)}
     GROUP BY s.id
     ORDER BY s.id
     LIMIT ${size}`;
