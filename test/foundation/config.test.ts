@@ -26,6 +26,11 @@ describe('configuration', () => {
     assert.match(config.dataDir, /\.data$/);
   });
 
+  it('reads per-domain rates, lower-cased', () => {
+    const config = loadConfig({ SEND_DOMAIN_RATES: ' Gmail.com:20 , outlook.com:2.5 ' });
+    assert.deepEqual(config.send.domainRates, { 'gmail.com': 20, 'outlook.com': 2.5 });
+  });
+
   it('names the variable and the problem for each bad value', () => {
     const cases: [Record<string, string>, string, RegExp][] = [
       [{ PORT: 'abc' }, 'PORT', /whole number/],
@@ -39,6 +44,9 @@ describe('configuration', () => {
       [{ DIGEST_TIMEZONE: 'Mars/Olympus' }, 'DIGEST_TIMEZONE', /time zone/],
       [{ SCHEDULER: 'maybe' }, 'SCHEDULER', /on or off/],
       [{ SEND_CONCURRENCY: '0' }, 'SEND_CONCURRENCY', /from 1/],
+      [{ SEND_WORKERS: '0' }, 'SEND_WORKERS', /from 1 to 64/],
+      [{ SEND_DOMAIN_RATES: 'gmail.com=20' }, 'SEND_DOMAIN_RATES', /domain:rate pairs/],
+      [{ SEND_DOMAIN_RATES: 'gmail.com:20,outlook.com:0' }, 'SEND_DOMAIN_RATES', /got "outlook.com:0"/],
       [{ SOURCE: 'twitter' }, 'SOURCE', /huggingface/],
       [{ MAIL_FROM: 'a@b.c\r\nBcc: x@y.z' }, 'MAIL_FROM', /one email address/],
       [{ SES_SNS_TOPIC_ARNS: 'papermail-feedback' }, 'SES_SNS_TOPIC_ARNS', /bad topic ARN/],
