@@ -79,6 +79,7 @@ describe("due times: each delivery waits for its reader's local hour", () => {
     await loadFixturePapers(db.prisma, '2026-07-31');
     await createReaders(db.prisma, [
       { email: 'tokyo@example.org', settings: { timezone: 'Asia/Tokyo', hour: 8 } },
+      { email: 'tokyo-evening@example.org', settings: { timezone: 'Asia/Tokyo', hour: 22 } },
       { email: 'new-york@example.org', settings: { timezone: 'America/New_York', hour: 7 } },
       {
         email: 'auckland-friday@example.org',
@@ -93,9 +94,10 @@ describe("due times: each delivery waits for its reader's local hour", () => {
     });
     assert.equal(run.status, 'done');
     assert.equal(run.prepare.notTheirDay, 1, 'the Monday reader is not due on a Friday');
-    assert.equal(run.counts?.sent, 3);
+    assert.equal(run.counts?.sent, 4);
     const expected: [string, string, string, string][] = [
       ['tokyo@example.org', 'Asia/Tokyo', '08:00', '2026-07-31T23:00:00.000Z'],
+      ['tokyo-evening@example.org', 'Asia/Tokyo', '22:00', '2026-07-31T13:00:00.000Z'],
       ['new-york@example.org', 'America/New_York', '07:00', '2026-07-31T11:00:00.000Z'],
       ['auckland-friday@example.org', 'Pacific/Auckland', '06:00', '2026-07-31T18:00:00.000Z'],
     ];
