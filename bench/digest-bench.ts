@@ -10,7 +10,18 @@
 // Beside it, in the same run and against the same relay: (a) the ceiling, identical pre-built messages from a pooled
 // Nodemailer transport with the same concurrency; (b) the naive path, MJML compiled per message (on a sample).
 //
-// Options: --readers 10000,100000  --concurrency 10  --ceiling 20000  --naive 200. Environment: BENCH_PROFILE=DIR
+// Readers' clocks, `--zones 1,24` (default 1; each count is a run of its own, on the same readers):
+//   - 1: today's run, everyone in the operator's zone and hour, daily; the past day sent as `papermail digest --date`
+//     sends it, everything due at once;
+//   - N > 1: the same readers spread over N real time zones (one per UTC offset band, bench/reader-rhythms.ts), a
+//     random local hour each, 10% weekly on a random weekday (about 1/7 of them on Friday 2026-07-31: they get the
+//     week issue, over a week of listings; the others nothing, and are counted). The day is replayed as the
+//     schedule's 07:00 UTC fire prepared it (bench/digest-run.ts --as-scheduled): every delivery due at its reader's
+//     own hour, computed in their zone, spread over 24 hours; those hours have all gone by, so the run sends every
+//     one in one go, in the order they fell due. What it measures: the whole day's work (due times, the week issue,
+//     claims across due times) per message, not the 24 hourly bursts the sender loop would send them in.
+//
+// Options: --readers 10000,100000  --zones 1  --concurrency 10  --ceiling 20000  --naive 200. Env: BENCH_PROFILE=DIR
 // writes a CPU profile of the papermail process. `--workers N` (default: the cores) is SEND_WORKERS: sender threads,
 // each with its own SMTP pool of --concurrency connections (the ceiling has one pool).
 // Database: TEST_DATABASE_URL or DATABASE_URL (a server; a database is created and dropped), else embedded Postgres.
@@ -37,11 +48,13 @@ import { topicCatalog } from '../src/topics/catalog.js';
 import { seedTopics } from '../src/topics/seed-topics.js';
 import { loadFixturePapers, readFixtureDay } from '../test/digest/fixture-papers.js';
 import { adminQuery, ensureTemplate, resolveTestServer, withDatabase } from '../test/helpers/test-server.js';
+import { BENCH_ZONES, describeClock, describeDue, listWeekBefore, spreadReaders, zoneLabel } from './reader-rhythms.js';
 
 const DAY = '2026-07-31';
 const { values: args } = parseArgs({
   options: {
     readers: { type: 'string', default: '10000,100000' },
+    zones: { type: 'string', default: '1' },
     concurrency: { type: 'string', default: '10' },
     ceiling: { type: 'string', default: '20000' },
     naive: { type: 'string', default: '200' },
@@ -49,6 +62,11 @@ const { values: args } = parseArgs({
   },
 });
 const readerCounts = args.readers.split(',').map(Number);
+const zoneCounts = args.zones.split(',').map(Number);
+if (!zoneCounts.every((z) => Number.isInteger(z) && z >= 1 && z <= BENCH_ZONES.length)) {
+  process.stderr.write(`--zones must be whole numbers from 1 to ${BENCH_ZONES.length} (got "${args.zones}")\n`);
+  process.exit(1);
+}
 const concurrency = Number(args.concurrency);
 const workers = Number(args.workers);
 const links = createLinks('https://papers.example.org');
@@ -205,6 +223,7 @@ async function createBenchDatabase(serverUrl: string, template: string) {
   const prisma = createPrismaClient(url, 4);
   await seedTopics(prisma);
   const papers = await loadFixturePapers(prisma, DAY, ['2026-07-31', '2026-07-30', '2026-07-29'], { limit: 60 });
+  await listWeekBefore(prisma);
   return {
     url,
     prisma,
@@ -246,6 +265,7 @@ async function measureRender(prisma: PrismaClient, limit: number) {
   const rows = await prisma.$queryRaw<{ paperIds: string[]; matches: DeliveryMatches; token: string }[]>`
     SELECT x.paper_ids AS "paperIds", x.matches, s.token
     FROM deliveries d JOIN selections x ON x.id = d.selection_id JOIN subscribers s ON s.id = d.subscriber_id
+    WHERE d.digest_id = (SELECT id FROM digests WHERE kind = 'day' AND date = ${DAY}::date)
     ORDER BY d.id LIMIT ${limit}`;
   let bytes = 0;
   let maxBytes = 0;
@@ -380,18 +400,29 @@ log(
 );
 log();
 
-const results: { readers: number; e2e: number; send: number; rssMb: number; matchS: number; prepareS: number }[] = [];
+const results: {
+  readers: number;
+  zones: number;
+  e2e: number;
+  send: number;
+  rssMb: number;
+  matchS: number;
+  prepareS: number;
+}[] = [];
 let renderSample: Awaited<ReturnType<typeof measureRender>> | undefined;
 const ceilingBefore = await measureCeilingFromFixtures(sink.url);
-for (const readers of readerCounts) {
+for (const [readers, zones] of readerCounts.flatMap((r) => zoneCounts.map((z) => [r, z] as const))) {
   const db = await createBenchDatabase(server.url, template);
   const seedStart = performance.now();
   const { keywords } = await seedReaders(db.prisma, readers);
+  const rhythms = await spreadReaders(db.prisma, zones, DAY);
   log(
     `${fmt(readers)} readers (${fmt(keywords)} distinct keywords), ${db.papers} papers on ${DAY} · seeded in ${fmt((performance.now() - seedStart) / 1000, 1)} s`,
   );
+  log(`  ${describeClock(rhythms)}`);
+  const runArgs = zones > 1 ? [DAY, '--as-scheduled'] : [DAY];
   await sink.reset();
-  const out = await runChild('bench/digest-run.ts', [DAY], {
+  const out = await runChild('bench/digest-run.ts', runArgs, {
     DATABASE_URL: db.url,
     SMTP_URL: sink.url,
     SEND_CONCURRENCY: String(concurrency),
@@ -409,15 +440,16 @@ for (const readers of readerCounts) {
   const sendS = run.timings.sendMs / 1000;
   const e2e = sent / (run.wallMs / 1000);
   log(
-    `  matching: ${fmt(matchS, 2)} s, whole preparation ${fmt(prepareS, 2)} s for ${fmt(run.prepare.readers)} readers (${run.prepare.interests.topics} topics + ${fmt(run.prepare.interests.keywords)} keywords matched once each; ${fmt(run.prepare.created)} deliveries, ${fmt(run.prepare.noMatch)} readers with no match)`,
+    `  matching: ${fmt(matchS, 2)} s, whole preparation ${fmt(prepareS, 2)} s for ${fmt(run.prepare.readers)} readers (${run.prepare.interests.topics} topics + ${fmt(run.prepare.interests.keywords)} keywords matched once each; ${fmt(run.prepare.created)} deliveries, ${fmt(run.prepare.noMatch)} readers with no match${run.prepare.notTheirDay ? `, ${fmt(run.prepare.notTheirDay)} weekly readers not due today` : ''})`,
   );
+  log(`  due: ${await describeDue(db.prisma)}`);
   log(
     `  sending:  ${fmt(sent)} sent, ${run.counts.failed} failed, in ${fmt(sendS, 1)} s = ${fmt(sent / sendS)} messages/s (relay took ${fmt(relay.messages)} messages, ${fmt(relay.bytes / 1024 / 1024)} MB)`,
   );
   log(
     `  end to end (prepare + send, wall): ${fmt(run.wallMs / 1000, 1)} s = ${fmt(e2e)} messages/s · peak RSS of the papermail process ${run.maxRssMb} MB (relay ${relay.maxRssMb} MB)`,
   );
-  results.push({ readers, e2e, send: sent / sendS, rssMb: run.maxRssMb, matchS, prepareS });
+  results.push({ readers, zones, e2e, send: sent / sendS, rssMb: run.maxRssMb, matchS, prepareS });
   if (!renderSample) {
     renderSample = await measureRender(db.prisma, Math.min(readers, 20_000));
     log(
@@ -449,10 +481,19 @@ for (const r of results) {
   const ofCeiling = (r.e2e / ceiling.perSecond) * 100;
   const vsNaive = r.e2e / naive.perSecond;
   log(
-    `  ${fmt(r.readers).padStart(7)} readers: ${fmt(r.e2e)} messages/s = ${fmt(ofCeiling)}% of the ceiling ${ofCeiling >= 60 ? '✓' : '✗'}, ` +
+    `  ${fmt(r.readers).padStart(7)} readers, ${zoneLabel(r.zones)}: ${fmt(r.e2e)} messages/s = ${fmt(ofCeiling)}% of the ceiling ${ofCeiling >= 60 ? '✓' : '✗'}, ` +
       `${fmt(vsNaive)}x the naive path ${vsNaive >= 20 ? '✓' : '✗'}, peak RSS ${r.rssMb} MB ${r.rssMb < 1024 ? '✓' : '✗'}` +
       ` (send phase alone ${fmt(r.send)} messages/s = ${fmt((r.send / ceiling.perSecond) * 100)}%),` +
       ` matching ${fmt(r.matchS, 1)} s, preparing ${fmt(r.prepareS, 1)} s`,
+  );
+}
+if (results.some((r) => r.zones > 1)) log('time zones: the spread day per message within 10% of the single-hour run');
+for (const r of results.filter((r) => r.zones > 1)) {
+  const single = results.find((s) => s.readers === r.readers && s.zones === 1);
+  if (!single) continue;
+  const ratio = (r.e2e / single.e2e) * 100;
+  log(
+    `  ${fmt(r.readers).padStart(7)} readers, ${zoneLabel(r.zones)}: ${fmt(r.e2e)} messages/s end to end = ${fmt(ratio)}% of the single-hour run's ${fmt(single.e2e)} ${ratio >= 90 ? '✓' : '✗'} (target ≥ 90%)`,
   );
 }
 sink.stop();

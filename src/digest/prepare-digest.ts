@@ -9,7 +9,7 @@ import { Prisma, type PrismaClient } from '../db/client.js';
 import { loadReaderProfiles } from '../feedback/reader-profiles.js';
 import type { Interest } from '../relevance/interest-matcher.js';
 import { createInterestMatcher, type InterestMatcher } from '../relevance/matcher-service.js';
-import { dueAt, localWeekday } from '../schedule/due-time.js';
+import { dueTimes, localWeekday } from '../schedule/due-time.js';
 import type { Cadence, Channel, SettingsDefaults } from '../subscriptions/delivery-settings.js';
 import { type DayPaper, loadDayPapers, loadPeriodPapers, weekStart } from './day-papers.js';
 import { keywordInterest, loadTopicInterests, readerInterests } from './reader-interests.js';
@@ -176,6 +176,7 @@ export async function prepareDigest(
   const preparedAt = options.now ?? new Date();
   const defaults = options.defaults ?? UTC_DEFAULTS;
   const dueNow = options.dueNow ?? isPastDay(day, defaults.timezone, preparedAt);
+  const dueOf = dueTimes(preparedAt);
   const plans: PreparedSelection[] = [];
   const unmatched: string[] = [];
 
@@ -207,7 +208,7 @@ export async function prepareDigest(
         if (options.dryRun) unmatched.push(row.email);
         continue;
       }
-      const due = dueNow ? preparedAt : dueAt(preparedAt, row.timezone ?? defaults.timezone, row.hour ?? defaults.hour);
+      const due = dueNow ? preparedAt : dueOf(row.timezone ?? defaults.timezone, row.hour ?? defaults.hour);
       planned.push({
         digestId: row.cadence === 'weekly' ? report.weekDigestId : report.digestId,
         subscriberId: row.id,

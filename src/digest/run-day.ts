@@ -31,6 +31,12 @@ export interface RunDayOptions {
   whenRunning?: 'refuse' | 'wait';
   /** Send every delivery of the day now, whatever the readers' hours. Default: when the day is past. */
   dueNow?: boolean;
+  /**
+   * When the day counts as prepared: each reader's due time follows from it, and a day is past relative to it.
+   * Default: now. The bench replays a past day as its scheduled fire prepared it, so every reader's hour is
+   * computed in their zone, and sends it all since those hours have gone by.
+   */
+  preparedAt?: Date;
 }
 
 export interface DayProgress {
@@ -122,8 +128,9 @@ export function createDayRunner(deps: DayRunnerDeps): DayRunner {
       options.onProgress?.({ phase: 'match' });
       // Templates compile and render threads start while Postgres matches: neither waits for the other.
       sender.warm();
-      const dueNow = options.dueNow ?? isPastDay(day, deps.defaults.timezone);
-      prepare = await prepareDigest(prisma, day, { defaults: deps.defaults, dueNow }, deps.matcher);
+      const now = options.preparedAt;
+      const dueNow = options.dueNow ?? isPastDay(day, deps.defaults.timezone, now);
+      prepare = await prepareDigest(prisma, day, { defaults: deps.defaults, dueNow, now }, deps.matcher);
       // The day's issue, and the week's that ends today when weekly readers were due.
       const issues = [prepare.digestId, prepare.weekDigestId].filter((id) => id !== undefined);
       if (dueNow) for (const id of issues) await releaseScheduled(prisma, id);

@@ -15,6 +15,24 @@ export function dueAt(preparedAt: Date, timezone: string, hour: number): Date {
   return candidate.toJSDate();
 }
 
+/**
+ * The due times of one preparation: readers who share a zone and an hour share a due time, so it is computed once
+ * per (zone, hour), a few hundred a day at most, instead of once per reader (luxon's zone offsets cost tens of
+ * microseconds each: half a second per 10,000 readers spread over the world's zones).
+ */
+export function dueTimes(preparedAt: Date): (timezone: string, hour: number) => Date {
+  const known = new Map<string, Date>();
+  return (timezone, hour) => {
+    const key = `${hour} ${timezone}`;
+    let due = known.get(key);
+    if (due === undefined) {
+      due = dueAt(preparedAt, timezone, hour);
+      known.set(key, due);
+    }
+    return due;
+  };
+}
+
 function atHour(day: DateTime, hour: number): DateTime {
   return DateTime.fromObject({ year: day.year, month: day.month, day: day.day, hour }, { zone: day.zone });
 }

@@ -70,6 +70,46 @@ describe("due times: each delivery waits for its reader's local hour", () => {
     }
   });
 
+  it('a past day replayed as its scheduled fire prepared it: every reader due at their own hour, and all sent', async (t) => {
+    const db = await createTestDatabase();
+    const sink = await startSmtpSink();
+    const config = testConfig({ SMTP_URL: sink.url }, db);
+    const services = createServices({ config, log: createLogger('silent'), prisma: db.prisma });
+    t.after(() => Promise.all([services.close(), sink.close()]));
+    await loadFixturePapers(db.prisma, '2026-07-31');
+    await createReaders(db.prisma, [
+      { email: 'tokyo@example.org', settings: { timezone: 'Asia/Tokyo', hour: 8 } },
+      { email: 'tokyo-evening@example.org', settings: { timezone: 'Asia/Tokyo', hour: 22 } },
+      { email: 'new-york@example.org', settings: { timezone: 'America/New_York', hour: 7 } },
+      {
+        email: 'auckland-friday@example.org',
+        settings: { cadence: 'weekly', weekday: 5, timezone: 'Pacific/Auckland', hour: 6 },
+      },
+      { email: 'monday@example.org', settings: { cadence: 'weekly', weekday: 1, timezone: 'Europe/Berlin', hour: 9 } },
+    ]);
+    // 2026-07-31 is a Friday; the operator's run fired at 07:00 UTC that day.
+    const run = await services.digests.runDay('2026-07-31', {
+      trigger: 'test',
+      preparedAt: new Date('2026-07-31T07:00:05Z'),
+    });
+    assert.equal(run.status, 'done');
+    assert.equal(run.prepare.notTheirDay, 1, 'the Monday reader is not due on a Friday');
+    assert.equal(run.counts?.sent, 4);
+    const expected: [string, string, string, string][] = [
+      ['tokyo@example.org', 'Asia/Tokyo', '08:00', '2026-07-31T23:00:00.000Z'],
+      ['tokyo-evening@example.org', 'Asia/Tokyo', '22:00', '2026-07-31T13:00:00.000Z'],
+      ['new-york@example.org', 'America/New_York', '07:00', '2026-07-31T11:00:00.000Z'],
+      ['auckland-friday@example.org', 'Pacific/Auckland', '06:00', '2026-07-31T18:00:00.000Z'],
+    ];
+    for (const [email, zone, hour, due] of expected) {
+      const dueAt = await dueOf(db.prisma, '2026-07-31', email);
+      assert.equal(dueAt.toISOString(), due, email);
+      assert.equal(localTime(dueAt, zone), hour, email);
+      assert.equal(sink.to(email).length, 1, email);
+    }
+    assert.equal(sink.to('monday@example.org').length, 0);
+  });
+
   it('the sender sends only what is due; a run for a past day sends everything at once', async () => {
     const db = await createTestDatabase();
     const sink = await startSmtpSink();
