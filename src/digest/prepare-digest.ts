@@ -7,7 +7,7 @@
 import { parseDay, today } from '../dates.js';
 import { Prisma, type PrismaClient } from '../db/client.js';
 import { loadReaderProfiles } from '../feedback/reader-profiles.js';
-import type { Interest } from '../relevance/interest-matcher.js';
+import type { Interest, InterestMatches } from '../relevance/interest-matcher.js';
 import { createInterestMatcher, type InterestMatcher } from '../relevance/matcher-service.js';
 import { dueTimes, localWeekday } from '../schedule/due-time.js';
 import type { Cadence, Channel, SettingsDefaults } from '../subscriptions/delivery-settings.js';
@@ -88,32 +88,17 @@ interface ReaderRow {
   authors: string[];
 }
 
+/** Papers and, per interest key, the ones it matched: filled batch by batch as new interests turn up. */
+interface MatchContext {
+  papers: DayPaper[];
+  matches: InterestMatches;
+}
+
 const UTC_DEFAULTS: SettingsDefaults = { timezone: 'UTC', hour: 0 };
 
 const INSERT_CHUNK = 2000;
 /** Readers read per statement: memory holds one batch of readers and their selections, not the whole list. */
 const READER_BATCH = 5000;
-
-/** The interests one cadence's readers want today: raw topic ids and keyword (and exclusion) texts. */
-interface Wanted {
-  readers: number;
-  topicIds: number[];
-  keywords: string[];
-}
-
-/** By key, as the matcher wants them: live topics, and each keyword (or exclusion) once. */
-function interestsOf(wanted: Wanted, topics: ReadonlyMap<number, Interest>): Map<string, Interest> {
-  const out = new Map<string, Interest>();
-  for (const id of wanted.topicIds) {
-    const topic = topics.get(id);
-    if (topic) out.set(topic.key, topic);
-  }
-  for (const raw of wanted.keywords) {
-    const interest = keywordInterest(raw);
-    if (interest) out.set(interest.key, interest);
-  }
-  return out;
-}
 
 export async function prepareDigest(
   prisma: PrismaClient,
@@ -147,44 +132,53 @@ export async function prepareDigest(
   // A weekly reader gets the week on their weekday, nothing on the others.
   const theirDay = (r: ReaderRow) => r.cadence === 'daily' || options.anyWeekday === true || r.weekday === weekday;
   const size = options.readerBatch ?? READER_BATCH;
-  const batches = (upTo: number) => waitingReaderBatches(prisma, day, options.subscriberIds, size, upTo);
-
-  // Which interests are wanted today, each matched once however many readers share it: asked of Postgres, which
-  // hands back the distinct topics and keywords, not the readers.
-  const wanted = await loadWantedInterests(prisma, day, options.subscriberIds, {
-    weekday,
-    anyWeekday: options.anyWeekday === true,
-  });
-  report.notTheirDay = wanted.notTheirDay;
-  report.readers = wanted.daily.readers + wanted.weekly.readers;
-  const lastReader = wanted.lastReader;
-  const anyWeekly = wanted.weekly.readers > 0;
-  if (anyWeekly) report.weekDigestId = await issue('week');
-  const topics = await loadTopicInterests(prisma, [...new Set([...wanted.daily.topicIds, ...wanted.weekly.topicIds])]);
-  const daily = interestsOf(wanted.daily, topics);
-  const weekly = interestsOf(wanted.weekly, topics);
-  const all = new Map([...daily, ...weekly]);
-  const topicCount = [...all.values()].filter((i) => i.kind === 'topic').length;
-  report.interests = { topics: topicCount, keywords: all.size - topicCount };
-
-  const matchStarted = performance.now();
-  const dayContext = { papers, matches: matcher.matchPapers(papers, [...daily.values()]) };
-  const weekPapers = anyWeekly ? await loadPeriodPapers(prisma, weekStart(day), day) : [];
-  const weekContext = { papers: weekPapers, matches: matcher.matchPapers(weekPapers, [...weekly.values()]) };
-  report.matchMs = Math.round(performance.now() - matchStarted);
-  const paperIds = [...new Set([...papers, ...weekPapers].map((p) => p.id))];
   const preparedAt = options.now ?? new Date();
   const defaults = options.defaults ?? UTC_DEFAULTS;
   const dueNow = options.dueNow ?? isPastDay(day, defaults.timezone, preparedAt);
   const dueOf = dueTimes(preparedAt);
   const plans: PreparedSelection[] = [];
   const unmatched: string[] = [];
+  const topics = new Map<number, Interest>();
+  const dayContext: MatchContext = { papers, matches: new Map() };
+  let weekContext: MatchContext | undefined;
 
-  // Batch by batch: each reader's selection, written before the next batch is read, so memory holds one batch
-  // whatever the number of readers. Readers who confirmed since the interests were asked for wait for the next one.
-  for await (const rows of batches(lastReader)) {
+  // One pass over the waiting readers in keyset batches: each batch's new interests are matched (each interest once
+  // a day, however many readers share it), its selections written before the next batch is read, so memory holds
+  // one batch whatever the number of readers.
+  for await (const rows of waitingReaderBatches(prisma, day, options.subscriberIds, size)) {
     const readers = rows.filter(theirDay);
+    report.notTheirDay += rows.length - readers.length;
+    report.readers += readers.length;
+    if (readers.length === 0) continue;
+    const missingTopics = [...new Set(readers.flatMap((r) => r.topicIds))].filter((id) => !topics.has(id));
+    for (const [id, topic] of await loadTopicInterests(prisma, missingTopics)) topics.set(id, topic);
+    if (!weekContext && readers.some((r) => r.cadence === 'weekly')) {
+      report.weekDigestId = await issue('week');
+      weekContext = { papers: await loadPeriodPapers(prisma, weekStart(day), day), matches: new Map() };
+    }
+    const contextOf = (row: ReaderRow) => (row.cadence === 'weekly' ? weekContext! : dayContext);
+    const wanted = new Map<MatchContext, Map<string, Interest>>();
+    for (const row of readers) {
+      const context = contextOf(row);
+      const fresh = wanted.get(context) ?? new Map<string, Interest>();
+      wanted.set(context, fresh);
+      const own = readerInterests(row.topicIds, row.keywords, topics);
+      // Exclusions are matched like keywords (and share the matching with anyone's keyword of the same text).
+      for (const i of [...own, ...row.excludeKeywords.map(keywordInterest)]) {
+        if (i && !context.matches.has(i.key)) fresh.set(i.key, i);
+      }
+    }
+    const matchStarted = performance.now();
+    for (const [context, fresh] of wanted) {
+      if (fresh.size === 0) continue;
+      for (const [key, matches] of matcher.matchPapers(context.papers, [...fresh.values()])) {
+        context.matches.set(key, matches);
+      }
+    }
+    report.matchMs += performance.now() - matchStarted;
+
     const ids = readers.map((r) => r.id);
+    const paperIds = [...new Set([...papers, ...(weekContext?.papers ?? [])].map((p) => p.id))];
     const [profiles, alreadySent] = await Promise.all([
       loadReaderProfiles(prisma, ids),
       loadAlreadySent(prisma, paperIds, ids),
@@ -201,8 +195,7 @@ export async function prepareDigest(
         excludes: row.excludeKeywords.map(keywordInterest).flatMap((i) => (i ? [i.key] : [])),
         authors: row.authors,
       };
-      const context = row.cadence === 'weekly' ? weekContext : dayContext;
-      const selection = selectPapers(reader, context, alreadySent.get(row.id));
+      const selection = selectPapers(reader, contextOf(row), alreadySent.get(row.id));
       if (!selection) {
         report.noMatch++;
         if (options.dryRun) unmatched.push(row.email);
@@ -225,6 +218,10 @@ export async function prepareDigest(
       }
     }
   }
+  report.matchMs = Math.round(report.matchMs);
+  const all = new Map([...dayContext.matches.keys(), ...(weekContext?.matches.keys() ?? [])].map((k) => [k, k]));
+  const topicCount = [...all.keys()].filter((k) => k.startsWith('topic:')).length;
+  report.interests = { topics: topicCount, keywords: all.size - topicCount };
   report.prepareMs = Math.round(performance.now() - started);
 
   if (options.dryRun) {
@@ -276,10 +273,9 @@ async function* waitingReaderBatches(
   day: string,
   only: number[] | undefined,
   size: number,
-  upTo: number,
 ): AsyncGenerator<ReaderRow[]> {
   for (let after = 0; ; ) {
-    const rows = await loadWaitingReaders(prisma, day, only, { after, upTo, size });
+    const rows = await loadWaitingReaders(prisma, day, only, { after, size });
     if (rows.length > 0) yield rows;
     if (rows.length < size) return;
     after = rows.at(-1)!.id;
@@ -298,61 +294,12 @@ function waitingFor(day: string) {
               AND g.kind = (CASE WHEN s.cadence = 'weekly' THEN 'week' ELSE 'day' END)::digest_kind))`;
 }
 
-/**
- * What the waiting readers want today, in one statement: per cadence, how many are due today and the distinct topics
- * and keywords (exclusions included) they chose; how many weekly readers it is not the day of; the last reader's id.
- */
-async function loadWantedInterests(
-  prisma: PrismaClient,
-  day: string,
-  only: number[] | undefined,
-  o: { weekday: number; anyWeekday: boolean },
-): Promise<{ daily: Wanted; weekly: Wanted; notTheirDay: number; lastReader: number }> {
-  const filter = only ? Prisma.sql`AND s.id = ANY(${only}::int[])` : Prisma.empty;
-  const [row] = await prisma.$queryRaw<
-    {
-      notTheirDay: number;
-      lastReader: number;
-      dailyReaders: number;
-      weeklyReaders: number;
-      dailyTopics: number[];
-      weeklyTopics: number[];
-      dailyKeywords: string[];
-      weeklyKeywords: string[];
-    }[]
-  >`
-    WITH waiting AS MATERIALIZED (
-      SELECT s.id, s.cadence::text AS cadence, s.keywords || s.exclude_keywords AS words,
-             (s.cadence = 'daily' OR ${o.anyWeekday} OR s.weekday = ${o.weekday}) AS due
-      FROM subscribers s
-      WHERE s.status = 'active' ${filter} AND ${waitingFor(day)}
-    )
-    SELECT
-      (SELECT count(*) FROM waiting WHERE NOT due)::int AS "notTheirDay",
-      (SELECT coalesce(max(id), 0) FROM waiting)::int AS "lastReader",
-      (SELECT count(*) FROM waiting WHERE due AND cadence = 'daily')::int AS "dailyReaders",
-      (SELECT count(*) FROM waiting WHERE due AND cadence = 'weekly')::int AS "weeklyReaders",
-      array(SELECT DISTINCT st.topic_id FROM waiting w JOIN subscriber_topics st ON st.subscriber_id = w.id
-            WHERE w.due AND w.cadence = 'daily') AS "dailyTopics",
-      array(SELECT DISTINCT st.topic_id FROM waiting w JOIN subscriber_topics st ON st.subscriber_id = w.id
-            WHERE w.due AND w.cadence = 'weekly') AS "weeklyTopics",
-      array(SELECT DISTINCT k FROM waiting w, unnest(w.words) k WHERE w.due AND w.cadence = 'daily') AS "dailyKeywords",
-      array(SELECT DISTINCT k FROM waiting w, unnest(w.words) k WHERE w.due AND w.cadence = 'weekly') AS "weeklyKeywords"`;
-  const r = row!;
-  return {
-    daily: { readers: r.dailyReaders, topicIds: r.dailyTopics, keywords: r.dailyKeywords },
-    weekly: { readers: r.weeklyReaders, topicIds: r.weeklyTopics, keywords: r.weeklyKeywords },
-    notTheirDay: r.notTheirDay,
-    lastReader: r.lastReader,
-  };
-}
-
-/** One keyset batch: `size` ids after `after`, up to `upTo`, in id order. */
+/** One keyset batch: `size` ids after `after`, in id order. */
 function loadWaitingReaders(
   prisma: PrismaClient,
   day: string,
   only: number[] | undefined,
-  { after, upTo, size }: { after: number; upTo: number; size: number },
+  { after, size }: { after: number; size: number },
 ): Promise<ReaderRow[]> {
   const filter = only ? Prisma.sql`AND s.id = ANY(${only}::int[])` : Prisma.empty;
   return prisma.$queryRaw<ReaderRow[]>`
@@ -363,7 +310,7 @@ function loadWaitingReaders(
              AS "topicIds"
     FROM subscribers s
     LEFT JOIN subscriber_topics st ON st.subscriber_id = s.id
-    WHERE s.status = 'active' AND s.id > ${after} AND s.id <= ${upTo} ${filter} AND ${waitingFor(day)}
+    WHERE s.status = 'active' AND s.id > ${after} ${filter} AND ${waitingFor(day)}
     GROUP BY s.id
     ORDER BY s.id
     LIMIT ${size}`;
