@@ -60,12 +60,24 @@ function compile(interest: Interest): CompiledInterest {
 }
 
 /** Scores `papers` against every interest. Pure: no I/O. */
+// A day's papers are matched batch after batch as new interests turn up (prepare-digest.ts): each paper object is
+// tokenized once, not once per batch. Weak: the tokens go when the papers do.
+const tokenized = new WeakMap<PaperText, PaperTokens>();
+function tokensOf(paper: PaperText): PaperTokens {
+  let tokens = tokenized.get(paper);
+  if (!tokens) {
+    tokens = tokenizePaper(paper);
+    tokenized.set(paper, tokens);
+  }
+  return tokens;
+}
+
 export function matchPapers(
   papers: readonly PaperText[],
   interests: readonly Interest[],
   options: MatchOptions = {},
 ): InterestMatches {
-  const tokens: PaperTokens[] = papers.map(tokenizePaper);
+  const tokens: PaperTokens[] = papers.map(tokensOf);
   const weights = options.weights ?? defaultWeights;
   const out: InterestMatches = new Map();
   for (const interest of interests) {
