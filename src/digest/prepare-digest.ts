@@ -274,11 +274,20 @@ async function* waitingReaderBatches(
   only: number[] | undefined,
   size: number,
 ): AsyncGenerator<ReaderRow[]> {
-  for (let after = 0; ; ) {
-    const rows = await loadWaitingReaders(prisma, day, only, { after, size });
+  // A few named readers (a first digest at once): one statement.
+  if (only) {
+    const rows = await loadWaitingReaders(prisma, day, only, { after: 0, upTo: 2 ** 31 - 1 });
     if (rows.length > 0) yield rows;
-    if (rows.length < size) return;
-    after = rows.at(-1)!.id;
+    return;
+  }
+  // Windows of `size` ids, not "the next `size` waiting readers": a window costs the same at any offset, whatever
+  // the planner knows of the table. Readers who sign up meanwhile wait for the next preparation.
+  const [row] = await prisma.$queryRaw<{ last: number }[]>`
+    SELECT coalesce(max(id), 0)::int AS last FROM subscribers`;
+  const last = row?.last ?? 0;
+  for (let after = 0; after < last; after += size) {
+    const rows = await loadWaitingReaders(prisma, day, undefined, { after, upTo: after + size });
+    if (rows.length > 0) yield rows;
   }
 }
 
@@ -294,26 +303,28 @@ function waitingFor(day: string) {
               AND g.kind = (CASE WHEN s.cadence = 'weekly' THEN 'week' ELSE 'day' END)::digest_kind))`;
 }
 
-/** One keyset batch: `size` ids after `after`, in id order. */
+/** The waiting readers with ids in (after, upTo], in id order. */
 function loadWaitingReaders(
   prisma: PrismaClient,
   day: string,
   only: number[] | undefined,
-  { after, size }: { after: number; size: number },
+  { after, upTo }: { after: number; upTo: number },
 ): Promise<ReaderRow[]> {
   const filter = only ? Prisma.sql`AND s.id = ANY(${only}::int[])` : Prisma.empty;
+  // Topics per reader by a subquery on the window's rows: a join grouped before a LIMIT made every batch aggregate
+  // all the readers after it (quadratic in readers).
   return prisma.$queryRaw<ReaderRow[]>`
+    WITH batch AS (
+      SELECT s.* FROM subscribers s
+      WHERE s.status = 'active' AND s.id > ${after} AND s.id <= ${upTo} ${filter} AND ${waitingFor(day)}
+    )
     SELECT s.id, s.email, s.keywords, s.max_papers AS "maxPapers", s.top_when_no_match AS "topWhenNoMatch",
            s.cadence::text AS cadence, s.weekday, s.timezone, s.hour, s.channel::text AS channel,
            s.exclude_keywords AS "excludeKeywords", s.authors,
-           coalesce(array_agg(st.topic_id ORDER BY st.topic_id) FILTER (WHERE st.topic_id IS NOT NULL), '{}')
-             AS "topicIds"
-    FROM subscribers s
-    LEFT JOIN subscriber_topics st ON st.subscriber_id = s.id
-    WHERE s.status = 'active' AND s.id > ${after} ${filter} AND ${waitingFor(day)}
-    GROUP BY s.id
-    ORDER BY s.id
-    LIMIT ${size}`;
+           coalesce((SELECT array_agg(st.topic_id ORDER BY st.topic_id) FROM subscriber_topics st
+                     WHERE st.subscriber_id = s.id), '{}') AS "topicIds"
+    FROM batch s
+    ORDER BY s.id`;
 }
 
 /**
