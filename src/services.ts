@@ -13,7 +13,7 @@ import { createLinks, type Links } from './links.js';
 import type { Logger } from './logger.js';
 import { createMailer } from './mail/create-mailer.js';
 import type { Mailer } from './mail/mailer.js';
-import { classOf, instrumentMailer } from './metrics/instrument-mailer.js';
+import { instrumentMailer } from './metrics/instrument-mailer.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { createInterestMatcher, type InterestMatcher } from './relevance/matcher-service.js';
 import { resolveSecret } from './secret.js';
@@ -89,7 +89,7 @@ export function createServices(deps: ServiceDeps): Services {
       ? {
           count: config.send.workers,
           databaseUrl: deps.databaseUrl,
-          observeSend: (seconds: number, code: string) => metrics.observeSend(seconds, classOf(code)),
+          observeSend: metrics.observeSend,
         }
       : undefined;
   const digests = createDigestService({ prisma, config, log, mailer, renderThreads, matcher, secret, workers });

@@ -1,8 +1,9 @@
 // Where digest messages are composed: on the main thread, or on render threads so that a sender uses a second core
 // for rendering while the main thread keeps the SMTP connections and the database busy. Either way the sender sees
 // one function: compose(jobs) -> messages.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger.js';
+import { startThread } from '../thread-entry.js';
 import {
   type ComposedMessage,
   type ComposeSettings,
@@ -48,19 +49,13 @@ interface Thread {
   inFlight: number;
 }
 
-// A thread runs TypeScript here (tsx); the loader has to be registered in each thread before the entry loads.
-const entry = new URL(`./render-thread${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
-const boot = entry.pathname.endsWith('.ts')
-  ? `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(entry.href)});`
-  : `await import(${JSON.stringify(entry.href)});`;
-
 async function startRenderThreads(settings: ComposeSettings, count: number, log: Logger): Promise<Composer> {
   const pending = new Map<number, Pending>();
   let batch = 0;
   let broken: Error | undefined;
   const threads: Thread[] = await Promise.all(
     Array.from({ length: count }, async () => {
-      const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { workerData: settings });
+      const worker = startThread(import.meta.url, 'render-thread', { workerData: settings });
       worker.unref(); // never what keeps a process alive
       await new Promise<void>((resolve, reject) => {
         const onMessage = (reply: RenderThreadReply) => {

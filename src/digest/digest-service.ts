@@ -5,6 +5,7 @@ import { parseDay } from '../dates.js';
 import type { PrismaClient } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import type { Mailer } from '../mail/mailer.js';
+import type { ReplyClass } from '../metrics/metrics.js';
 import type { InterestMatcher } from '../relevance/matcher-service.js';
 import { cronHour } from '../subscriptions/delivery-settings.js';
 import { loadDayPapers } from './day-papers.js';
@@ -68,7 +69,7 @@ export interface DigestServiceDeps {
   /** Signs the feedback links of emails. */
   secret?: string;
   /** SEND_WORKERS > 1: sender threads, each with its own SMTP pool, instead of sending on the main thread. */
-  workers?: { count: number; databaseUrl: string; observeSend(seconds: number, code: string): void };
+  workers?: { count: number; databaseUrl: string; observeSend(seconds: number, reply: ReplyClass): void };
 }
 
 export function createDigestService(deps: DigestServiceDeps): DigestService {

@@ -3,8 +3,7 @@
 import type { Mailer } from '../mail/mailer.js';
 import type { Metrics, ReplyClass } from './metrics.js';
 
-/** The class of an SMTP reply code, as the metrics count it. */
-export function classOf(code: unknown): ReplyClass {
+function classOf(code: unknown): ReplyClass {
   const n = typeof code === 'number' ? code : Number.parseInt(String(code ?? ''), 10);
   if (n >= 200 && n < 300) return '2xx';
   if (n >= 400 && n < 500) return '4xx';
@@ -12,7 +11,8 @@ export function classOf(code: unknown): ReplyClass {
   return 'none';
 }
 
-export function instrumentMailer(mailer: Mailer, metrics: Metrics): Mailer {
+/** `metrics`: the process's, or a sender thread's stand-in that hands the observations to the main thread. */
+export function instrumentMailer(mailer: Mailer, metrics: Pick<Metrics, 'observeSend'>): Mailer {
   // The outbox writes files: there is no relay to answer, so nothing to count.
   if (mailer.kind !== 'smtp') return mailer;
   return {

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { createLogger } from '../../src/logger.js';
 import { createServices } from '../../src/services.js';
 import { testConfig } from '../helpers/app.js';
+import { busiestWindow } from '../helpers/arrivals.js';
 import { createTestDatabase } from '../helpers/database.js';
 import { loadSeedPapers } from '../helpers/seed-papers.js';
 import { startSmtpSink } from '../helpers/smtp-sink.js';
@@ -25,17 +26,6 @@ async function setup(env: Record<string, string>) {
     return undefined;
   });
   return { db, sink, services, arrivals };
-}
-
-/** The most messages that arrived within any window of `ms`. */
-function busiestWindow(times: number[], ms: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (sorted[i]! - sorted[j]! >= ms) j++;
-    most = Math.max(most, i - j + 1);
-  }
-  return most;
 }
 
 describe('sender threads and shared limits', () => {

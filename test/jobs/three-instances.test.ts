@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createManyReaders } from '../digest/readers.js';
+import { busiestWindow } from '../helpers/arrivals.js';
 import { createTestDatabase } from '../helpers/database.js';
 import { collect, freePort, startScript, waitForHttp } from '../helpers/process.js';
 import { startSmtpSink } from '../helpers/smtp-sink.js';
@@ -11,17 +12,6 @@ import { waitUntil } from '../helpers/wait.js';
 
 const READERS = 7000;
 const RATE = 200;
-
-/** The most arrivals within any window of `ms`. */
-function busiestWindow(times: number[], ms: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (sorted[i]! - sorted[j]! >= ms) j++;
-    most = Math.max(most, i - j + 1);
-  }
-  return most;
-}
 
 describe('three instances on one database', () => {
   it('with SEND_RATE=200 shared by 3 instances x 2 sender threads, one killed mid-send: every reader gets the digest, the rate holds', async (t) => {

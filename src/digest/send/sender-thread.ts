@@ -6,6 +6,7 @@ import type { Config } from '../../config.js';
 import { createPrismaClient } from '../../db/client.js';
 import { createLogger } from '../../logger.js';
 import { createSmtpMailer } from '../../mail/smtp-mailer.js';
+import { instrumentMailer } from '../../metrics/instrument-mailer.js';
 import { createSender } from '../send-deliveries.js';
 import type { SendReport } from './send-progress.js';
 import type { SendObservation } from './sender-workers.js';
@@ -33,26 +34,11 @@ const { config, databaseUrl, secret } = workerData as SenderThreadData;
 const log = createLogger(config.logLevel).child({ senderThread: process.pid });
 // Claims, marks and the lease heartbeat: a few connections are plenty for one sender.
 const prisma = createPrismaClient(databaseUrl, 4);
-const smtp = createSmtpMailer(config, log);
 let sends: SendObservation[] = [];
-const mailer: typeof smtp = {
-  kind: smtp.kind,
-  async send(message) {
-    const started = performance.now();
-    try {
-      const result = await smtp.send(message);
-      sends.push([(performance.now() - started) / 1000, result.response.slice(0, 3)]);
-      return result;
-    } catch (err) {
-      sends.push([
-        (performance.now() - started) / 1000,
-        String((err as { responseCode?: unknown }).responseCode ?? ''),
-      ]);
-      throw err;
-    }
-  },
-  close: () => smtp.close(),
-};
+// Counted here as in the main thread, handed over with each progress message.
+const mailer = instrumentMailer(createSmtpMailer(config, log), {
+  observeSend: (seconds, reply) => sends.push([seconds, reply]),
+});
 const sender = createSender({ prisma, config, log, mailer, renderThreads: config.send.renderThreads, secret });
 sender.warm();
 const passes = new Map<number, AbortController>();

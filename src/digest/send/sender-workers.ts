@@ -2,15 +2,17 @@
 // sending uses every core instead of one main thread. A pass asks every thread for a pass of its own and adds up
 // their reports; the claims (FOR UPDATE SKIP LOCKED) keep their batches disjoint, and SEND_RATE is a budget in
 // Postgres they share. The threads outlive a pass (the sender loop asks every minute) and close with the services.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
+import type { ReplyClass } from '../../metrics/metrics.js';
+import { startThread } from '../../thread-entry.js';
 import type { Sender, SendOptions } from '../send-deliveries.js';
 import { addSendReport, emptySendReport, type SendReport } from './send-progress.js';
 import type { SenderThreadData, SenderThreadReply, SenderThreadRequest } from './sender-thread.js';
 
-/** One SMTP exchange in a thread: seconds and the reply code ('' when there was none). */
-export type SendObservation = [seconds: number, code: string];
+/** One SMTP exchange in a thread: seconds and the class of the relay's reply. */
+export type SendObservation = [seconds: number, reply: ReplyClass];
 
 export interface SenderWorkersDeps {
   config: Config;
@@ -19,7 +21,7 @@ export interface SenderWorkersDeps {
   count: number;
   secret?: string;
   /** Each exchange a thread had with the relay (metrics). */
-  observeSend?: (seconds: number, code: string) => void;
+  observeSend?: (seconds: number, reply: ReplyClass) => void;
 }
 
 interface Thread {
@@ -33,12 +35,6 @@ interface Pass {
   progress(report: SendReport): void;
 }
 
-// A thread runs TypeScript here (tsx); the loader has to be registered in each thread before the entry loads.
-const entry = new URL(`./sender-thread${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
-const boot = entry.pathname.endsWith('.ts')
-  ? `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(entry.href)});`
-  : `await import(${JSON.stringify(entry.href)});`;
-
 export function createSenderWorkers(deps: SenderWorkersDeps): Sender & { warm(): void; close(): Promise<void> } {
   const passes = new Map<string, Pass>();
   let nextPass = 0;
@@ -46,10 +42,10 @@ export function createSenderWorkers(deps: SenderWorkersDeps): Sender & { warm():
 
   const start = async (index: number): Promise<Thread> => {
     const data: SenderThreadData = { config: deps.config, databaseUrl: deps.databaseUrl, secret: deps.secret };
-    const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { workerData: data });
+    const worker = startThread(import.meta.url, 'sender-thread', { workerData: data });
     worker.unref(); // never what keeps a process alive
     const observe = (sends: SendObservation[]) => {
-      for (const [seconds, code] of sends) deps.observeSend?.(seconds, code);
+      for (const [seconds, reply] of sends) deps.observeSend?.(seconds, reply);
     };
     worker.on('message', (reply: SenderThreadReply) => {
       if (reply.type === 'ready' || reply.type === 'closed') return;
