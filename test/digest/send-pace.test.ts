@@ -52,8 +52,10 @@ describe('sender threads and shared limits', () => {
     const span = (Math.max(...times) - Math.min(...times)) / 1000;
     // 200 messages at 40/s: at least (200 - the bucket's burst of 8 and the 2 x 2 tokens the threads hold) / 40.
     assert.ok(span >= (200 - 12) / 40 - 0.1, `200 messages in ${span.toFixed(2)} s`);
+    // Times are arrivals at the relay, not token takes: a message that took its token just before a window may land
+    // in it, at most what is in flight (2 threads x 3 connections) on top of the tokens.
     const most = busiestWindow(times, 2000);
-    assert.ok(most <= 2 * 40 + 12, `${most} messages within 2 s`);
+    assert.ok(most <= 2 * 40 + 12 + 2 * 3, `${most} messages within 2 s`);
   });
 
   it('SEND_DOMAIN_RATES paces one domain and lets the others through at full speed', async () => {
