@@ -2,8 +2,8 @@
 // day's digest holding the papers that pass the matcher (at most MAX_PAPERS, as a reader's digest would). Borderline
 // papers count neither way: not as misses when left out, not as errors when sent.
 
-import { type Interest, keywordDefinition, matchPapers } from '../../src/relevance/interest-matcher.js';
-import { normaliseKeyword } from '../../src/relevance/keywords.js';
+import { type Interest, matchPapers } from '../../src/relevance/interest-matcher.js';
+import { keywordDefinition, normaliseKeyword } from '../../src/relevance/keywords.js';
 import { topicCatalog } from '../../src/topics/catalog.js';
 import type { EvaluationSet, LabelledDay } from './labelled-days.js';
 

@@ -2,8 +2,8 @@
 // everywhere (`topic:<id>`, `keyword:<normalised text>`), so readers who share one share the matching, and the daily
 // run, the dry run and the preview build them alike.
 import type { PrismaClient } from '../db/client.js';
-import { type Interest, keywordDefinition } from '../relevance/interest-matcher.js';
-import { normaliseKeyword } from '../relevance/keywords.js';
+import type { Interest } from '../relevance/interest-matcher.js';
+import { keywordDefinition, normaliseKeyword } from '../relevance/keywords.js';
 import { type TopicRow, topicInterest } from '../relevance/topic-interest.js';
 
 /** The live (not retired) topics among `ids`, as interests. */

@@ -5,6 +5,8 @@
 // reader can never change what a topic means for everyone.
 import { type CompiledInterest, compileDefinition } from './compile-interest.js';
 import type { TopicDefinition } from './interest-definition.js';
+import { keywordDay, keywordFeatures } from './keyword-features.js';
+import { keywordModel, keywordProbability } from './keyword-model.js';
 import { type PaperText, type PaperTokens, tokenizePaper } from './paper-text.js';
 import { defaultWeights, type PaperScore, type ScoreWeights, scorePaper } from './score-paper.js';
 
@@ -24,30 +26,10 @@ export interface Match extends PaperScore {
 /** Per interest key, per paper id: the papers that match. */
 export type InterestMatches = Map<string, Map<string, Match>>;
 
-/** A reader's keyword is one term, also matched when its words are near each other. */
-export const KEYWORD_THRESHOLD = 2.5;
 /** When a keyword passes for more than this share of a day's papers, only the best of them count. */
 export const COMMON_SHARE = 0.4;
 /** Below this many papers a day is too small to call any keyword common. */
 const COMMON_MIN_PAPERS = 10;
-
-/**
- * "tokenization for language models": the whole phrase rarely occurs, so the part before the preposition (the
- * subject) also counts alone, and the part after it (the setting) counts as context. "mixture of experts" and
- * "text-to-speech" are not split: "of" and "to" join names more often than they set a context.
- */
-const SETTING = /\s+(?:for|in|with|using|via|on|under|from)\s+/;
-const SUBJECT_WEIGHT = 0.7;
-const SETTING_WEIGHT = 0.3;
-
-export function keywordDefinition(text: string): TopicDefinition {
-  const terms = [{ text, weight: 1 }];
-  const parts = text.split(SETTING);
-  if (parts.length === 2 && parts[0]!.trim() && parts[1]!.trim()) {
-    terms.push({ text: parts[0]!.trim(), weight: SUBJECT_WEIGHT }, { text: parts[1]!.trim(), weight: SETTING_WEIGHT });
-  }
-  return { terms, threshold: KEYWORD_THRESHOLD };
-}
 
 export interface MatchOptions {
   weights?: ScoreWeights;
@@ -78,20 +60,40 @@ export function matchPapers(
   options: MatchOptions = {},
 ): InterestMatches {
   const tokens: PaperTokens[] = papers.map(tokensOf);
-  const weights = options.weights ?? defaultWeights;
   const out: InterestMatches = new Map();
   for (const interest of interests) {
-    const compiled = compile(interest);
-    const scored: [string, Match][] = [];
-    for (const paper of tokens) {
-      const s = scorePaper(compiled, paper, weights);
-      if (options.keepAll || s.score >= compiled.threshold) {
-        scored.push([paper.id, { ...s, strength: Math.round((s.score / compiled.threshold) * 1000) / 1000 }]);
-      }
-    }
-    out.set(interest.key, new Map(options.keepAll ? scored : weighDownCommon(interest, scored, papers.length)));
+    const scored = interest.kind === 'keyword' ? scoreKeyword(interest, tokens) : scoreTopic(interest, tokens, options);
+    const kept = options.keepAll ? scored : scored.filter(([, m]) => m.strength >= 1);
+    out.set(interest.key, new Map(options.keepAll ? kept : weighDownCommon(interest, kept, papers.length)));
   }
   return out;
+}
+
+function scoreTopic(interest: Interest, papers: readonly PaperTokens[], options: MatchOptions): [string, Match][] {
+  const compiled = compile(interest);
+  return papers.map((paper) => {
+    const s = scorePaper(compiled, paper, options.weights ?? defaultWeights);
+    return [paper.id, { ...s, strength: Math.round((s.score / compiled.threshold) * 1000) / 1000 }];
+  });
+}
+
+const logit = (p: number) => Math.log(p / (1 - p));
+
+/**
+ * A keyword's papers are decided by the keyword model (keyword-model.ts): the score is the probability that the
+ * paper is about the keyword, the cut the model's. The strength maps the log-odds over the cut onto the scale
+ * topics use (1 at the cut, about 3 for a paper that names the keyword in its title and all through its abstract),
+ * so a reader's topics and keywords rank together.
+ */
+function scoreKeyword(interest: Interest, papers: readonly PaperTokens[]): [string, Match][] {
+  const compiled = compile(interest);
+  const day = keywordDay(compiled, papers);
+  return papers.map((paper) => {
+    const p = keywordProbability(keywordFeatures(compiled, paper, day));
+    const strength = 1 + (logit(Math.min(p, 0.9999)) - logit(keywordModel.threshold)) / 2;
+    const evidence = p >= keywordModel.threshold ? scorePaper(compiled, paper).evidence : [];
+    return [paper.id, { score: Math.round(p * 1000) / 1000, evidence, strength: Math.round(strength * 1000) / 1000 }];
+  });
 }
 
 /**

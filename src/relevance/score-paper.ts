@@ -27,7 +27,7 @@ export const defaultWeights: ScoreWeights = {
   near: 0.5,
 };
 
-const AVERAGE_ABSTRACT_TOKENS = 150;
+export const AVERAGE_ABSTRACT_TOKENS = 150;
 const NEAR_WINDOW = 6;
 
 export interface PaperScore {
@@ -40,7 +40,7 @@ function tokenMatches(token: string, want: string): boolean {
   return want.charCodeAt(0) === 42 /* '*' */ ? token.endsWith(want.slice(1)) : token === want;
 }
 
-function countPattern(tokens: readonly string[], pattern: Pattern): number {
+export function countPattern(tokens: readonly string[], pattern: Pattern): number {
   let count = 0;
   outer: for (let i = 0; i + pattern.length <= tokens.length; i++) {
     for (let j = 0; j < pattern.length; j++) if (!tokenMatches(tokens[i + j]!, pattern[j]!)) continue outer;
@@ -51,7 +51,7 @@ function countPattern(tokens: readonly string[], pattern: Pattern): number {
 }
 
 /** How many windows of NEAR_WINDOW tokens hold every word of `words`, in any order (non-overlapping). */
-function countNear(tokens: readonly string[], words: Pattern): number {
+export function countNear(tokens: readonly string[], words: Pattern): number {
   let count = 0;
   for (let i = 0; i < tokens.length; i++) {
     if (!words.includes(tokens[i]!)) continue;
@@ -64,7 +64,7 @@ function countNear(tokens: readonly string[], words: Pattern): number {
   return count;
 }
 
-function saturate(tf: number, k: number): number {
+export function saturate(tf: number, k: number): number {
   return tf === 0 ? 0 : (tf * (1 + k)) / (tf + k);
 }
 

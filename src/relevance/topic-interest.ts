@@ -4,7 +4,8 @@
 import { Value } from '@sinclair/typebox/value';
 import { topicDefinitions } from '../topics/topic-definitions.js';
 import { type TopicDefinition, TopicDefinitionSchema } from './interest-definition.js';
-import { type Interest, KEYWORD_THRESHOLD } from './interest-matcher.js';
+import type { Interest } from './interest-matcher.js';
+import { KEYWORD_THRESHOLD } from './keywords.js';
 
 export interface TopicRow {
   id: number;

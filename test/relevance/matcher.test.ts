@@ -1,7 +1,8 @@
 // The matcher on its own (pure, no database): what a reader who typed a keyword or chose a topic notices.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type Interest, keywordDefinition, matchPapers } from '../../src/relevance/interest-matcher.js';
+import { type Interest, matchPapers } from '../../src/relevance/interest-matcher.js';
+import { keywordDefinition } from '../../src/relevance/keywords.js';
 import type { PaperText } from '../../src/relevance/paper-text.js';
 import { textTokens } from '../../src/relevance/text-tokens.js';
 import { topicCatalog } from '../../src/topics/catalog.js';
@@ -86,5 +87,27 @@ describe('the matcher', () => {
       paper('n', 'Language Models for Chemistry', 'Language models read molecules.'),
     ];
     assert.deepEqual(matched(papers, keyword('tokenization for language models')), ['k']);
+  });
+
+  it('a keyword that is the subject of an abstract is sent without being in the title; one passing mention is not', () => {
+    const filler = Array.from({ length: 12 }, (_, i) =>
+      paper(`f${i}`, `Scaling Study ${i}`, 'We train language models on more data and report the loss curves.'),
+    );
+    const method =
+      'We describe the architecture, the data pipeline, the training recipe and the ablations in detail, compare ' +
+      'with strong open baselines under the same compute, and discuss limitations and failure cases at length. ';
+    const subject = paper(
+      's',
+      'Forcing Long Rollouts Without Drift',
+      `Video generation models drift over long horizons. ${method}Our autoregressive video generation model keeps ` +
+        'minute-long video generation stable, and we release the code.',
+    );
+    const passing = paper(
+      'p',
+      'A Tokenizer for Image Understanding',
+      `We present an image tokenizer for classification and retrieval. ${method}Unlike tokenizers built for video ` +
+        'generation, ours is trained for recognition only.',
+    );
+    assert.deepEqual(matched([...filler, subject, passing], keyword('video generation')), ['s']);
   });
 });

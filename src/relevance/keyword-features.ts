@@ -1,0 +1,108 @@
+// What a reader's keyword looks like in one paper, as numbers a small logistic model weighs (keyword-model.ts).
+// A sum of term scores cut at one threshold could not tell "video generation, three times in the abstract" (the
+// paper's subject) from "video generation, once in passing"; these features keep apart where and how the keyword
+// occurs, so the model learned from labelled days decides what each is worth, for any keyword a reader types.
+import type { CompiledInterest, CompiledTerm } from './compile-interest.js';
+import type { PaperTokens } from './paper-text.js';
+import { AVERAGE_ABSTRACT_TOKENS, countNear, countPattern, saturate } from './score-paper.js';
+
+/** The feature names, in the order keywordFeatures returns them; the model file names them too. */
+export const KEYWORD_FEATURES = [
+  'title',
+  'abstract',
+  'aiKeywords',
+  'nearTitle',
+  'nearAbstract',
+  'early',
+  'titleCover',
+  'abstractCover',
+  'titleCoverAny',
+  'abstractCoverAny',
+  'abstractMentions',
+] as const;
+
+/** The opening of an abstract, where it says what the paper is about. */
+const OPENING_TOKENS = 40;
+const SATURATION = 1;
+const LENGTH_NORM = 0.4;
+
+/** What the features need to know about the whole day: how common each word of the keyword is. */
+export interface KeywordDay {
+  /** Inverse document frequency of each word of the keyword's phrasings over the day's papers. */
+  idf: Map<string, number>;
+}
+
+function mentions(term: CompiledTerm, tokens: readonly string[]): number {
+  let tf = 0;
+  for (const pattern of term.patterns) tf += countPattern(tokens, pattern);
+  return tf;
+}
+
+export function keywordDay(interest: CompiledInterest, papers: readonly PaperTokens[]): KeywordDay {
+  const n = papers.length;
+  const idf = new Map<string, number>();
+  for (const word of new Set(interest.terms.flatMap((t) => t.patterns.flat()))) {
+    const df = papers.filter((p) => p.title.includes(word) || p.abstract.includes(word)).length;
+    idf.set(word, Math.log((n + 1) / (df + 1)) + 1);
+  }
+  return { idf };
+}
+
+/**
+ * The best idf-weighted share of one phrasing's words that `tokens` holds: "GUI" in a title, for "GUI agents"; a
+ * rare word present counts more than "model". `own`: the phrasing the reader typed only, else any synonym too.
+ */
+function cover(interest: CompiledInterest, tokens: readonly string[], day: KeywordDay, own: boolean): number {
+  let best = 0;
+  for (const term of interest.terms) {
+    for (const pattern of own ? term.patterns.slice(0, 1) : term.patterns) {
+      let have = 0;
+      let all = 0;
+      for (const word of pattern) {
+        const idf = day.idf.get(word) ?? 1;
+        all += idf;
+        if (tokens.includes(word)) have += idf;
+      }
+      if (all > 0) best = Math.max(best, (term.weight * have) / all);
+    }
+  }
+  return best;
+}
+
+export function keywordFeatures(interest: CompiledInterest, paper: PaperTokens, day: KeywordDay): number[] {
+  let title = 0;
+  let abstract = 0;
+  let aiKeywords = 0;
+  let nearTitle = 0;
+  let nearAbstract = 0;
+  let early = 0;
+  let abstractMentions = 0;
+  const norm = 1 - LENGTH_NORM + (LENGTH_NORM * paper.abstract.length) / AVERAGE_ABSTRACT_TOKENS;
+  const opening = paper.abstract.slice(0, OPENING_TOKENS);
+  for (const term of interest.terms) {
+    const inTitle = mentions(term, paper.title);
+    const inAbstract = mentions(term, paper.abstract);
+    title += term.weight * saturate(inTitle, SATURATION);
+    abstract += term.weight * saturate(inAbstract / norm, SATURATION);
+    aiKeywords += term.weight * saturate(mentions(term, paper.keywords), SATURATION);
+    if (term.near && inTitle === 0) nearTitle += term.weight * saturate(countNear(paper.title, term.near), SATURATION);
+    if (term.near && inAbstract === 0) {
+      nearAbstract += term.weight * saturate(countNear(paper.abstract, term.near), SATURATION);
+    }
+    abstractMentions += term.weight * inAbstract;
+    if (inAbstract > 0 && mentions(term, opening) > 0) early = Math.max(early, term.weight);
+  }
+  return [
+    title,
+    abstract,
+    aiKeywords,
+    nearTitle,
+    nearAbstract,
+    early,
+    cover(interest, paper.title, day, true),
+    cover(interest, paper.abstract, day, true),
+    cover(interest, paper.title, day, false),
+    cover(interest, paper.abstract, day, false),
+    Math.log1p(abstractMentions),
+  ];
+}
