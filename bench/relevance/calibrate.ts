@@ -1,8 +1,10 @@
 // Calibrating each topic's absolute threshold on labelled days: the score that maximises F1 over the days given.
 // With cross-validation over the tuning days (calibrate on some, score the rest) it shows how well a threshold
 // carries to days it was not fitted on, without touching the held-out days.
-import { type Interest, matchPapers } from '../../src/relevance/interest-matcher.js';
-import type { ScoreWeights } from '../../src/relevance/score-paper.js';
+import { compileDefinition } from '../../src/relevance/compile-interest.js';
+import type { Interest } from '../../src/relevance/interest-matcher.js';
+import { tokenizePaper } from '../../src/relevance/paper-text.js';
+import { scorePaper } from '../../src/relevance/score-paper.js';
 import type { LabelledDay } from './labelled-days.js';
 
 export interface Scored {
@@ -10,16 +12,15 @@ export interface Scored {
   relevant: boolean;
 }
 
-export function scoredPapers(interest: Interest, name: string, days: LabelledDay[], weights?: ScoreWeights): Scored[] {
+/** The definition's own score (its terms' sum, before any model), which the threshold is calibrated on. */
+export function scoredPapers(interest: Interest, name: string, days: LabelledDay[]): Scored[] {
+  const compiled = compileDefinition(interest.definition);
   const out: Scored[] = [];
   for (const day of days) {
-    const m = matchPapers(day.papers, [interest], { keepAll: true, ...(weights ? { weights } : {}) }).get(
-      interest.key,
-    )!;
     for (const paper of day.papers) {
       const label = day.labels.get(paper.id)!;
       if (label.borderline.includes(name)) continue;
-      out.push({ score: m.get(paper.id)?.score ?? 0, relevant: label.relevant.includes(name) });
+      out.push({ score: scorePaper(compiled, tokenizePaper(paper)).score, relevant: label.relevant.includes(name) });
     }
   }
   return out;

@@ -1,14 +1,15 @@
 // The one seam every part of papermail matches through: the daily run, the dry run, the admin preview, the topic
 // check and the relevance evaluation. Given a day's papers and the interests wanted (each once, however many
-// readers share it), it returns per interest the papers that reach the interest's absolute threshold, with their
-// score and the evidence. Readers' feedback re-ranks on top of this (see rerank-for-reader.ts), never here: one
-// reader can never change what a topic means for everyone.
+// readers share it), it returns per interest the papers its model finds to be about it (an absolute cut, never a
+// share of the day), with the probability, a strength for ranking, and the evidence. Readers' feedback re-ranks on
+// top of this (see rerank-for-reader.ts), never here: one reader can never change what a topic means for everyone.
 import { type CompiledInterest, compileDefinition } from './compile-interest.js';
 import type { TopicDefinition } from './interest-definition.js';
-import { keywordDay, keywordFeatures } from './keyword-features.js';
-import { keywordModel, keywordProbability } from './keyword-model.js';
+import { KEYWORD_FEATURES, keywordDay, keywordFeatures } from './keyword-features.js';
+import { type LogisticModel, loadModel, probability } from './logistic-model.js';
 import { type PaperText, type PaperTokens, tokenizePaper } from './paper-text.js';
-import { defaultWeights, type PaperScore, type ScoreWeights, scorePaper } from './score-paper.js';
+import { type PaperScore, scorePaper } from './score-paper.js';
+import { TOPIC_FEATURES, topicFeatures } from './topic-features.js';
 
 export interface Interest {
   /** Stable key: `topic:<slug>` or `keyword:<normalised text>`. */
@@ -20,7 +21,7 @@ export interface Interest {
 }
 
 export interface Match extends PaperScore {
-  /** The score over the interest's threshold: 1 at the cut, comparable across interests. */
+  /** How far over the cut: 1 at the cut, about 2 for a paper plainly about the interest; comparable across interests. */
   strength: number;
 }
 /** Per interest key, per paper id: the papers that match. */
@@ -32,7 +33,6 @@ export const COMMON_SHARE = 0.4;
 const COMMON_MIN_PAPERS = 10;
 
 export interface MatchOptions {
-  weights?: ScoreWeights;
   /** Score every paper (also those below the threshold): for the evaluation and the topic check. */
   keepAll?: boolean;
 }
@@ -62,38 +62,56 @@ export function matchPapers(
   const tokens: PaperTokens[] = papers.map(tokensOf);
   const out: InterestMatches = new Map();
   for (const interest of interests) {
-    const scored = interest.kind === 'keyword' ? scoreKeyword(interest, tokens) : scoreTopic(interest, tokens, options);
+    const scored = interest.kind === 'keyword' ? scoreKeyword(interest, tokens) : scoreTopic(interest, tokens);
     const kept = options.keepAll ? scored : scored.filter(([, m]) => m.strength >= 1);
     out.set(interest.key, new Map(options.keepAll ? kept : weighDownCommon(interest, kept, papers.length)));
   }
   return out;
 }
 
-function scoreTopic(interest: Interest, papers: readonly PaperTokens[], options: MatchOptions): [string, Match][] {
-  const compiled = compile(interest);
-  return papers.map((paper) => {
-    const s = scorePaper(compiled, paper, options.weights ?? defaultWeights);
-    return [paper.id, { ...s, strength: Math.round((s.score / compiled.threshold) * 1000) / 1000 }];
-  });
-}
+const keywordModel = loadModel(
+  new URL('./keyword-model.json', import.meta.url),
+  KEYWORD_FEATURES,
+  'npm run train:keywords -- --write',
+);
+const topicModel = loadModel(
+  new URL('./topic-model.json', import.meta.url),
+  TOPIC_FEATURES,
+  'npm run train:topics -- --write',
+);
 
 const logit = (p: number) => Math.log(p / (1 - p));
 
 /**
- * A keyword's papers are decided by the keyword model (keyword-model.ts): the score is the probability that the
- * paper is about the keyword, the cut the model's. The strength maps the log-odds over the cut onto the scale
- * topics use (1 at the cut, about 3 for a paper that names the keyword in its title and all through its abstract),
- * so a reader's topics and keywords rank together.
+ * A model's decision as a match: the score is the probability that the paper is about the interest, the cut the
+ * model's. The strength maps the log-odds over the cut onto the scale the definitions' score over threshold had
+ * (1 at the cut, about 2 for a paper plainly about the interest, at most 2.8), which the feedback re-ranking's
+ * constants were set on (rerank-for-reader.ts), and which lets a reader's topics and keywords rank together.
  */
+function decided(model: LogisticModel, features: number[], compiled: CompiledInterest, paper: PaperTokens): Match {
+  const p = probability(model, features);
+  const strength = 1 + (logit(Math.min(Math.max(p, 1e-4), 0.9999)) - logit(model.threshold)) / 5;
+  const evidence = p >= model.threshold ? scorePaper(compiled, paper).evidence : [];
+  return { score: Math.round(p * 1000) / 1000, evidence, strength: Math.round(strength * 1000) / 1000 };
+}
+
+/**
+ * A topic's terms and threshold say what it is about; the topic model (topic-features.ts) decides, from how that
+ * evidence shows in the paper, whether the paper is about it or only uses its words.
+ */
+function scoreTopic(interest: Interest, papers: readonly PaperTokens[]): [string, Match][] {
+  const compiled = compile(interest);
+  return papers.map((paper) => [paper.id, decided(topicModel, topicFeatures(compiled, paper), compiled, paper)]);
+}
+
+/** A reader's keyword: the keyword model (keyword-features.ts) decides, for any keyword a reader types. */
 function scoreKeyword(interest: Interest, papers: readonly PaperTokens[]): [string, Match][] {
   const compiled = compile(interest);
   const day = keywordDay(compiled, papers);
-  return papers.map((paper) => {
-    const p = keywordProbability(keywordFeatures(compiled, paper, day));
-    const strength = 1 + (logit(Math.min(p, 0.9999)) - logit(keywordModel.threshold)) / 2;
-    const evidence = p >= keywordModel.threshold ? scorePaper(compiled, paper).evidence : [];
-    return [paper.id, { score: Math.round(p * 1000) / 1000, evidence, strength: Math.round(strength * 1000) / 1000 }];
-  });
+  return papers.map((paper) => [
+    paper.id,
+    decided(keywordModel, keywordFeatures(compiled, paper, day), compiled, paper),
+  ]);
 }
 
 /**

@@ -1,7 +1,10 @@
 // A logistic model over a few named features, stored as a small JSON file: the features' means and spreads (so
 // the weights are comparable), one weight per feature, a bias, and the probability at which a paper is sent.
 // Written by hand (a dot product and a sigmoid): a machine-learning package would bring far more than this needs.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { type Static, Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 
 export const LogisticModelSchema = Type.Object(
   {
@@ -16,6 +19,21 @@ export const LogisticModelSchema = Type.Object(
   { additionalProperties: false },
 );
 export type LogisticModel = Static<typeof LogisticModelSchema>;
+
+/**
+ * Reads a model file and checks it against the schema and the features the code computes, so a hand-edited file
+ * that lost a weight, or features changed without retraining, fails at start rather than as silent misses.
+ */
+export function loadModel(file: URL, features: readonly string[], retrain: string): LogisticModel {
+  const name = fileURLToPath(file);
+  const model: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  if (!Value.Check(LogisticModelSchema, model)) throw new Error(`${name}: not a model (${retrain})`);
+  const sized = model.mean.length === features.length && model.scale.length === features.length;
+  if (model.features.join() !== features.join() || model.weights.length !== features.length || !sized) {
+    throw new Error(`${name}: its features differ from the code's; run ${retrain}`);
+  }
+  return model;
+}
 
 export function probability(model: LogisticModel, x: readonly number[]): number {
   let z = model.bias;

@@ -68,13 +68,20 @@ export function saturate(tf: number, k: number): number {
   return tf === 0 ? 0 : (tf * (1 + k)) / (tf + k);
 }
 
-interface TermHit {
+export interface TermHit {
   text: string;
+  weight: number;
   value: number;
+  /** The value by field, the term's weight included. */
+  byField: Record<Field, number>;
   where: string[];
 }
 
-function scoreTerm(term: CompiledTerm, paper: PaperTokens, w: ScoreWeights): TermHit | undefined {
+export function scoreTerm(
+  term: CompiledTerm,
+  paper: PaperTokens,
+  w: ScoreWeights = defaultWeights,
+): TermHit | undefined {
   const fields: [Field, readonly string[], number][] = [
     ['title', paper.title, w.title],
     ['keywords', paper.keywords, w.keywords],
@@ -82,6 +89,7 @@ function scoreTerm(term: CompiledTerm, paper: PaperTokens, w: ScoreWeights): Ter
   ];
   let value = 0;
   const where: string[] = [];
+  const byField: Record<Field, number> = { title: 0, keywords: 0, abstract: 0 };
   for (const [name, tokens, fieldWeight] of fields) {
     if (term.fields && !term.fields.includes(name)) continue;
     let tf = 0;
@@ -90,10 +98,12 @@ function scoreTerm(term: CompiledTerm, paper: PaperTokens, w: ScoreWeights): Ter
     if (tf === 0 && term.near) nearValue = w.near * saturate(countNear(tokens, term.near), w.saturation);
     if (tf === 0 && nearValue === 0) continue;
     const norm = name === 'abstract' ? 1 - w.lengthNorm + (w.lengthNorm * tokens.length) / AVERAGE_ABSTRACT_TOKENS : 1;
-    value += fieldWeight * (tf > 0 ? saturate(tf / norm, w.saturation) : nearValue);
+    const fieldValue = fieldWeight * (tf > 0 ? saturate(tf / norm, w.saturation) : nearValue);
+    byField[name] = fieldValue * term.weight;
+    value += fieldValue;
     where.push(tf > 1 ? `${name} ×${tf}` : tf === 1 ? name : `${name} (near)`);
   }
-  return value > 0 ? { text: term.text, value: value * term.weight, where } : undefined;
+  return value > 0 ? { text: term.text, weight: term.weight, value: value * term.weight, byField, where } : undefined;
 }
 
 export function scorePaper(

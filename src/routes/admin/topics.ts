@@ -36,8 +36,11 @@ const MatchChangeSchema = Type.Object({
   paperId: Type.String(),
   title: Type.String(),
   date: Type.String({ description: 'The listing date on which it enters or leaves.' }),
-  score: Type.Number({ description: 'Under the definition it matches with (proposed: entering, current: leaving).' }),
-  strength: Type.Number({ description: 'The score over the threshold: 1 at the cut.' }),
+  score: Type.Number({
+    description:
+      'The probability that the paper is about the topic, under the definition it matches with (proposed: entering, current: leaving).',
+  }),
+  strength: Type.Number({ description: 'The log-odds over the cut (probability 0.5) on a scale where 1 is the cut.' }),
   evidence: Type.Array(Type.String()),
 });
 

@@ -1,0 +1,59 @@
+// What a catalog topic's evidence looks like in one paper, as numbers the topic model weighs (topic-model.ts). The
+// topic's terms and threshold still say what the topic is; the model learns, across every topic at once, which
+// kind of evidence makes a paper about its topic rather than one that uses it in passing: a defining term in the
+// title, several distinct terms, the subject named in the abstract's opening, a neighbouring topic's words. Every
+// feature but `against` only grows when a term is added, and the model weighs each of them up, so adding a term to
+// a topic only adds papers. Hugging Face's AI keywords are left out: trained with them, their weight came out
+// slightly negative (they add nothing the abstract does not say), which would break that promise.
+import type { CompiledInterest } from './compile-interest.js';
+import type { PaperTokens } from './paper-text.js';
+import { countPattern, scoreTerm } from './score-paper.js';
+
+export const TOPIC_FEATURES = [
+  'title',
+  'abstract',
+  'against',
+  'distinctTerms',
+  'definingTerms',
+  'titleDefining',
+  'early',
+] as const;
+
+/** The opening of an abstract, where it says what the paper is about. */
+const OPENING_TOKENS = 40;
+/** A term of this weight or more names the topic on its own. */
+const DEFINING = 1;
+
+export function topicFeatures(interest: CompiledInterest, paper: PaperTokens): number[] {
+  const scale = interest.threshold;
+  let title = 0;
+  let abstract = 0;
+  let distinct = 0;
+  let defining = 0;
+  let titleDefining = 0;
+  let early = 0;
+  const opening = paper.abstract.slice(0, OPENING_TOKENS);
+  for (const term of interest.terms) {
+    const hit = scoreTerm(term, paper);
+    if (!hit) continue;
+    title += hit.byField.title;
+    abstract += hit.byField.abstract;
+    distinct++;
+    if (term.weight >= DEFINING) defining++;
+    if (hit.byField.title > 0) titleDefining = Math.max(titleDefining, term.weight);
+    if (hit.byField.abstract > 0 && term.patterns.some((p) => countPattern(opening, p) > 0)) {
+      early = Math.max(early, term.weight);
+    }
+  }
+  let against = 0;
+  for (const term of interest.against) against += scoreTerm(term, paper)?.value ?? 0;
+  return [
+    title / scale,
+    abstract / scale,
+    against / scale,
+    Math.log1p(distinct),
+    Math.log1p(defining),
+    titleDefining,
+    early,
+  ];
+}
