@@ -2,7 +2,7 @@
 // hand labels in test/fixtures/relevance/, per topic and per interest, macro and micro. The default, and the numbers
 // to quote, are the held-out days (split.json), which no term, weight or threshold was tuned on.
 import { parseArgs } from 'node:util';
-import { type InterestScore, scoreDays, summarise } from './relevance/evaluate.js';
+import { fmt, type InterestScore, scoreDays, summarise } from './relevance/evaluate.js';
 import { loadEvaluationSet } from './relevance/labelled-days.js';
 
 const { values } = parseArgs({
@@ -23,7 +23,7 @@ if (days.length === 0) {
 }
 const papers = days.reduce((a, d) => a + d.papers.length, 0);
 const scores = scoreDays(set, days);
-const f = (x: number | undefined) => (x === undefined ? '   -' : x.toFixed(2));
+const f = fmt;
 
 function table(title: string, rows: InterestScore[]) {
   process.stdout.write(`\n${title}\n${'name'.padEnd(34)}    P     R   sent  right relevant\n`);

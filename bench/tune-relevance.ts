@@ -4,21 +4,14 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { bestThreshold, scoredPapers } from './relevance/calibrate.js';
+import { bestThreshold, foldDays, scoredPapers, THRESHOLD_BETA } from './relevance/calibrate.js';
 import { evaluationInterests } from './relevance/evaluate.js';
-import { type LabelledDay, loadEvaluationSet } from './relevance/labelled-days.js';
+import { loadEvaluationSet } from './relevance/labelled-days.js';
 
 const set = loadEvaluationSet();
 const tuning = set.days.filter((d) => !set.heldOut.has(d.date));
-// The seed page holds nearly all the tokenizer papers: cross-validation splits it in four, one part per fold.
 const folds = 4;
-const cvDays: LabelledDay[] = tuning.flatMap((d) =>
-  d.date !== 'seed'
-    ? [d]
-    : Array.from({ length: folds }, (_, k) => ({ ...d, papers: d.papers.filter((_, i) => i % folds === k) })),
-);
-/** F-beta of the fit: 1.2 leans a little to recall, where cross-validation shows precision and recall both at 0.85+. */
-const BETA = Number(process.env.RELEVANCE_BETA ?? 1.2);
+const cvDays = foldDays(tuning, folds);
 const f = (x: number) => x.toFixed(2);
 let sumP = 0;
 let sumR = 0;
@@ -26,7 +19,7 @@ let n = 0;
 const thresholds: Record<string, number> = {};
 for (const { interest, name } of evaluationInterests(set)) {
   if (interest.kind !== 'topic') continue;
-  const all = bestThreshold(scoredPapers(interest, name, tuning), BETA);
+  const all = bestThreshold(scoredPapers(interest, name, tuning), THRESHOLD_BETA);
   if (Number.isFinite(all.threshold)) thresholds[name] = Math.round(all.threshold * 100) / 100;
   let tp = 0;
   let fp = 0;
@@ -34,7 +27,7 @@ for (const { interest, name } of evaluationInterests(set)) {
   for (let k = 0; k < folds; k++) {
     const fit = cvDays.filter((_, i) => i % folds !== k);
     const test = cvDays.filter((_, i) => i % folds === k);
-    const { threshold } = bestThreshold(scoredPapers(interest, name, fit), BETA);
+    const { threshold } = bestThreshold(scoredPapers(interest, name, fit), THRESHOLD_BETA);
     for (const s of scoredPapers(interest, name, test)) {
       if (s.score >= threshold) s.relevant ? tp++ : fp++;
       else if (s.relevant) fn++;

@@ -74,20 +74,33 @@ export function scoreDays(set: EvaluationSet, days: LabelledDay[]): InterestScor
     }
   }
   return wanted.map(({ name, interest }) => {
-    const { tp, fp, fn } = counts.get(name)!;
-    return {
-      kind: interest.kind,
-      name,
-      tp,
-      fp,
-      fn,
-      precision: tp + fp > 0 ? tp / (tp + fp) : undefined,
-      recall: tp + fn > 0 ? tp / (tp + fn) : undefined,
-    };
+    const c = counts.get(name)!;
+    return { kind: interest.kind, name, ...c, ...precisionRecall(c) };
   });
 }
 
-const mean = (xs: number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
+export interface Counts {
+  tp: number;
+  fp: number;
+  fn: number;
+}
+
+/** Precision is undefined when nothing was sent, recall when nothing was relevant. */
+export function precisionRecall({ tp, fp, fn }: Counts): { precision: number | undefined; recall: number | undefined } {
+  return {
+    precision: tp + fp > 0 ? tp / (tp + fp) : undefined,
+    recall: tp + fn > 0 ? tp / (tp + fn) : undefined,
+  };
+}
+
+/** The mean of the values that are defined (0 when none is). */
+export function meanDefined(xs: readonly (number | undefined)[]): number {
+  const ys = xs.filter((x): x is number => x !== undefined);
+  return ys.length === 0 ? 0 : ys.reduce((a, b) => a + b, 0) / ys.length;
+}
+
+/** A precision or recall as the tables print it. */
+export const fmt = (x: number | undefined) => (x === undefined ? '   -' : x.toFixed(2));
 
 /**
  * Macro precision averages over interests that sent something, macro recall over interests that had something to
@@ -98,8 +111,8 @@ export function summarise(scores: InterestScore[]): Summary {
   const fp = scores.reduce((a, s) => a + s.fp, 0);
   const fn = scores.reduce((a, s) => a + s.fn, 0);
   return {
-    macroP: mean(scores.flatMap((s) => (s.precision === undefined ? [] : [s.precision]))),
-    macroR: mean(scores.flatMap((s) => (s.recall === undefined ? [] : [s.recall]))),
+    macroP: meanDefined(scores.map((s) => s.precision)),
+    macroR: meanDefined(scores.map((s) => s.recall)),
     microP: tp + fp > 0 ? tp / (tp + fp) : 0,
     microR: tp + fn > 0 ? tp / (tp + fn) : 0,
   };

@@ -141,6 +141,8 @@ export async function prepareDigest(
   const topics = new Map<number, Interest>();
   const dayContext: MatchContext = { papers, matches: new Map() };
   let weekContext: MatchContext | undefined;
+  /** The papers "already sent" is asked about: the day's, and the week's once a weekly reader turns up. */
+  let sentPaperIds = [...new Set(papers.map((p) => p.id))];
 
   // One pass over the waiting readers in keyset batches: each batch's new interests are matched (each interest once
   // a day, however many readers share it), its selections written before the next batch is read, so memory holds
@@ -155,18 +157,26 @@ export async function prepareDigest(
     if (!weekContext && readers.some((r) => r.cadence === 'weekly')) {
       report.weekDigestId = await issue('week');
       weekContext = { papers: await loadPeriodPapers(prisma, weekStart(day), day), matches: new Map() };
+      sentPaperIds = [...new Set([...papers, ...weekContext.papers].map((p) => p.id))];
     }
     const contextOf = (row: ReaderRow) => (row.cadence === 'weekly' ? weekContext! : dayContext);
+    const interestsOf = new Map(
+      readers.map((row) => [
+        row,
+        {
+          own: readerInterests(row.topicIds, row.keywords, topics),
+          // Exclusions are matched like keywords (and share the matching with anyone's keyword of the same text).
+          excludes: row.excludeKeywords.map(keywordInterest).filter((i) => i !== undefined),
+        },
+      ]),
+    );
     const wanted = new Map<MatchContext, Map<string, Interest>>();
     for (const row of readers) {
       const context = contextOf(row);
       const fresh = wanted.get(context) ?? new Map<string, Interest>();
       wanted.set(context, fresh);
-      const own = readerInterests(row.topicIds, row.keywords, topics);
-      // Exclusions are matched like keywords (and share the matching with anyone's keyword of the same text).
-      for (const i of [...own, ...row.excludeKeywords.map(keywordInterest)]) {
-        if (i && !context.matches.has(i.key)) fresh.set(i.key, i);
-      }
+      const { own, excludes } = interestsOf.get(row)!;
+      for (const i of [...own, ...excludes]) if (!context.matches.has(i.key)) fresh.set(i.key, i);
     }
     const matchStarted = performance.now();
     for (const [context, fresh] of wanted) {
@@ -178,21 +188,19 @@ export async function prepareDigest(
     report.matchMs += performance.now() - matchStarted;
 
     const ids = readers.map((r) => r.id);
-    const paperIds = [...new Set([...papers, ...(weekContext?.papers ?? [])].map((p) => p.id))];
     const [profiles, alreadySent] = await Promise.all([
       loadReaderProfiles(prisma, ids),
-      loadAlreadySent(prisma, paperIds, ids),
+      loadAlreadySent(prisma, sentPaperIds, ids),
     ]);
     const planned: PreparedSelection[] = [];
     for (const row of readers) {
-      const interests = readerInterests(row.topicIds, row.keywords, topics);
+      const { own, excludes } = interestsOf.get(row)!;
       const reader: ReaderInterests = {
-        interests: interests.map(({ key, label }) => ({ key, label })),
+        interests: own.map(({ key, label }) => ({ key, label })),
         maxPapers: row.maxPapers,
         topWhenNoMatch: row.topWhenNoMatch,
         profile: profiles.get(row.id),
-        // Exclusions are matched like keywords (and share the matching with anyone's keyword of the same text).
-        excludes: row.excludeKeywords.map(keywordInterest).flatMap((i) => (i ? [i.key] : [])),
+        excludes: excludes.map((i) => i.key),
         authors: row.authors,
       };
       const selection = selectPapers(reader, contextOf(row), alreadySent.get(row.id));
@@ -219,8 +227,8 @@ export async function prepareDigest(
     }
   }
   report.matchMs = Math.round(report.matchMs);
-  const all = new Map([...dayContext.matches.keys(), ...(weekContext?.matches.keys() ?? [])].map((k) => [k, k]));
-  const topicCount = [...all.keys()].filter((k) => k.startsWith('topic:')).length;
+  const all = new Set([...dayContext.matches.keys(), ...(weekContext?.matches.keys() ?? [])]);
+  const topicCount = [...all].filter((k) => k.startsWith('topic:')).length;
   report.interests = { topics: topicCount, keywords: all.size - topicCount };
   report.prepareMs = Math.round(performance.now() - started);
 
@@ -328,10 +336,10 @@ function loadWaitingReaders(
 }
 
 /**
- * Per reader of a batch (ids in ascending order), the papers an other issue already carried to them: by email (sent, or still on its way) or in the
- * feed of a feed-only reader. A selection that failed to reach the reader by email does not count, so its papers
- * may come again. Only issues whose period holds a day on which these papers were listed need looking at: a
- * handful, however long the history.
+ * Per reader of a batch (ids in ascending order), the papers an other issue already carried to them: by email
+ * (sent, or still on its way) or in the feed of a feed-only reader. A selection that failed to reach the reader by
+ * email does not count, so its papers may come again. Only issues whose period holds a day on which these papers
+ * were listed need looking at: a handful, however long the history.
  */
 async function loadAlreadySent(
   prisma: PrismaClient,

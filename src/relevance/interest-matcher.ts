@@ -5,7 +5,7 @@
 // top of this (see rerank-for-reader.ts), never here: one reader can never change what a topic means for everyone.
 import { type CompiledInterest, compileDefinition } from './compile-interest.js';
 import type { TopicDefinition } from './interest-definition.js';
-import { KEYWORD_FEATURES, keywordDay, keywordFeatures } from './keyword-features.js';
+import { type DayWords, dayWords, KEYWORD_FEATURES, keywordDay, keywordFeatures } from './keyword-features.js';
 import { type LogisticModel, loadModel, probability } from './logistic-model.js';
 import { type PaperText, type PaperTokens, tokenizePaper } from './paper-text.js';
 import { type PaperScore, scorePaper } from './score-paper.js';
@@ -60,10 +60,17 @@ export function matchPapers(
   options: MatchOptions = {},
 ): InterestMatches {
   const tokens: PaperTokens[] = papers.map(tokensOf);
+  // How common each word is that day: counted once, and only when a keyword needs it.
+  let words: DayWords | undefined;
+  const wordsOfDay = () => {
+    words ??= dayWords(tokens);
+    return words;
+  };
   const out: InterestMatches = new Map();
   for (const interest of interests) {
-    const scored = interest.kind === 'keyword' ? scoreKeyword(interest, tokens) : scoreTopic(interest, tokens);
-    const kept = options.keepAll ? scored : scored.filter(([, m]) => m.strength >= 1);
+    const decisions =
+      interest.kind === 'keyword' ? scoreKeyword(interest, tokens, wordsOfDay()) : scoreTopic(interest, tokens);
+    const kept = decisions.flatMap((d) => (options.keepAll || d.sent ? [[d.id, d.match] as [string, Match]] : []));
     out.set(interest.key, new Map(options.keepAll ? kept : weighDownCommon(interest, kept, papers.length)));
   }
   return out;
@@ -82,36 +89,42 @@ const topicModel = loadModel(
 
 const logit = (p: number) => Math.log(p / (1 - p));
 
+interface Decision {
+  id: string;
+  match: Match;
+  /** The model's call, on the unrounded probability. */
+  sent: boolean;
+}
+
 /**
  * A model's decision as a match: the score is the probability that the paper is about the interest, the cut the
  * model's. The strength maps the log-odds over the cut onto the scale the definitions' score over threshold had
  * (1 at the cut, about 2 for a paper plainly about the interest, at most 2.8), which the feedback re-ranking's
  * constants were set on (rerank-for-reader.ts), and which lets a reader's topics and keywords rank together.
  */
-function decided(model: LogisticModel, features: number[], compiled: CompiledInterest, paper: PaperTokens): Match {
+function decided(model: LogisticModel, features: number[], compiled: CompiledInterest, paper: PaperTokens): Decision {
   const p = probability(model, features);
+  const sent = p >= model.threshold;
   const strength = 1 + (logit(Math.min(Math.max(p, 1e-4), 0.9999)) - logit(model.threshold)) / 5;
-  const evidence = p >= model.threshold ? scorePaper(compiled, paper).evidence : [];
-  return { score: Math.round(p * 1000) / 1000, evidence, strength: Math.round(strength * 1000) / 1000 };
+  const evidence = sent ? scorePaper(compiled, paper).evidence : [];
+  const match = { score: Math.round(p * 1000) / 1000, evidence, strength: Math.round(strength * 1000) / 1000 };
+  return { id: paper.id, match, sent };
 }
 
 /**
  * A topic's terms and threshold say what it is about; the topic model (topic-features.ts) decides, from how that
  * evidence shows in the paper, whether the paper is about it or only uses its words.
  */
-function scoreTopic(interest: Interest, papers: readonly PaperTokens[]): [string, Match][] {
+function scoreTopic(interest: Interest, papers: readonly PaperTokens[]): Decision[] {
   const compiled = compile(interest);
-  return papers.map((paper) => [paper.id, decided(topicModel, topicFeatures(compiled, paper), compiled, paper)]);
+  return papers.map((paper) => decided(topicModel, topicFeatures(compiled, paper), compiled, paper));
 }
 
 /** A reader's keyword: the keyword model (keyword-features.ts) decides, for any keyword a reader types. */
-function scoreKeyword(interest: Interest, papers: readonly PaperTokens[]): [string, Match][] {
+function scoreKeyword(interest: Interest, papers: readonly PaperTokens[], words: DayWords): Decision[] {
   const compiled = compile(interest);
-  const day = keywordDay(compiled, papers);
-  return papers.map((paper) => [
-    paper.id,
-    decided(keywordModel, keywordFeatures(compiled, paper, day), compiled, paper),
-  ]);
+  const day = keywordDay(compiled, words);
+  return papers.map((paper) => decided(keywordModel, keywordFeatures(compiled, paper, day), compiled, paper));
 }
 
 /**

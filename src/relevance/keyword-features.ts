@@ -1,10 +1,10 @@
-// What a reader's keyword looks like in one paper, as numbers a small logistic model weighs (keyword-model.ts).
+// What a reader's keyword looks like in one paper, as numbers a small logistic model weighs (keyword-model.json).
 // A sum of term scores cut at one threshold could not tell "video generation, three times in the abstract" (the
 // paper's subject) from "video generation, once in passing"; these features keep apart where and how the keyword
 // occurs, so the model learned from labelled days decides what each is worth, for any keyword a reader types.
-import type { CompiledInterest, CompiledTerm } from './compile-interest.js';
+import type { CompiledInterest } from './compile-interest.js';
 import type { PaperTokens } from './paper-text.js';
-import { AVERAGE_ABSTRACT_TOKENS, countNear, countPattern, saturate } from './score-paper.js';
+import { abstractNorm, countNear, defaultWeights, saturate, termMentions } from './score-paper.js';
 
 /** The feature names, in the order keywordFeatures returns them; the model file names them too. */
 export const KEYWORD_FEATURES = [
@@ -21,10 +21,7 @@ export const KEYWORD_FEATURES = [
   'abstractMentions',
 ] as const;
 
-/** The opening of an abstract, where it says what the paper is about. */
-const OPENING_TOKENS = 40;
-const SATURATION = 1;
-const LENGTH_NORM = 0.4;
+const SATURATION = defaultWeights.saturation;
 
 /** What the features need to know about the whole day: how common each word of the keyword is. */
 export interface KeywordDay {
@@ -32,18 +29,25 @@ export interface KeywordDay {
   idf: Map<string, number>;
 }
 
-function mentions(term: CompiledTerm, tokens: readonly string[]): number {
-  let tf = 0;
-  for (const pattern of term.patterns) tf += countPattern(tokens, pattern);
-  return tf;
+/** In how many of a day's papers (title or abstract) each word occurs: counted once a day, for every keyword. */
+export interface DayWords {
+  papers: number;
+  documents: Map<string, number>;
 }
 
-export function keywordDay(interest: CompiledInterest, papers: readonly PaperTokens[]): KeywordDay {
-  const n = papers.length;
+export function dayWords(papers: readonly PaperTokens[]): DayWords {
+  const documents = new Map<string, number>();
+  for (const paper of papers) {
+    for (const word of new Set([...paper.title, ...paper.abstract]))
+      documents.set(word, (documents.get(word) ?? 0) + 1);
+  }
+  return { papers: papers.length, documents };
+}
+
+export function keywordDay(interest: CompiledInterest, words: DayWords): KeywordDay {
   const idf = new Map<string, number>();
   for (const word of new Set(interest.terms.flatMap((t) => t.patterns.flat()))) {
-    const df = papers.filter((p) => p.title.includes(word) || p.abstract.includes(word)).length;
-    idf.set(word, Math.log((n + 1) / (df + 1)) + 1);
+    idf.set(word, Math.log((words.papers + 1) / ((words.documents.get(word) ?? 0) + 1)) + 1);
   }
   return { idf };
 }
@@ -77,20 +81,19 @@ export function keywordFeatures(interest: CompiledInterest, paper: PaperTokens, 
   let nearAbstract = 0;
   let early = 0;
   let abstractMentions = 0;
-  const norm = 1 - LENGTH_NORM + (LENGTH_NORM * paper.abstract.length) / AVERAGE_ABSTRACT_TOKENS;
-  const opening = paper.abstract.slice(0, OPENING_TOKENS);
+  const norm = abstractNorm(paper.abstract.length);
   for (const term of interest.terms) {
-    const inTitle = mentions(term, paper.title);
-    const inAbstract = mentions(term, paper.abstract);
+    const inTitle = termMentions(term, paper.title);
+    const inAbstract = termMentions(term, paper.abstract);
     title += term.weight * saturate(inTitle, SATURATION);
     abstract += term.weight * saturate(inAbstract / norm, SATURATION);
-    aiKeywords += term.weight * saturate(mentions(term, paper.keywords), SATURATION);
+    aiKeywords += term.weight * saturate(termMentions(term, paper.keywords), SATURATION);
     if (term.near && inTitle === 0) nearTitle += term.weight * saturate(countNear(paper.title, term.near), SATURATION);
     if (term.near && inAbstract === 0) {
       nearAbstract += term.weight * saturate(countNear(paper.abstract, term.near), SATURATION);
     }
     abstractMentions += term.weight * inAbstract;
-    if (inAbstract > 0 && mentions(term, opening) > 0) early = Math.max(early, term.weight);
+    if (inAbstract > 0 && termMentions(term, paper.opening) > 0) early = Math.max(early, term.weight);
   }
   return [
     title,

@@ -83,7 +83,7 @@ export function fitLogistic(
   });
   // Column d is the bias.
   const xs = examples.map((e) => [...e.x.map((v, j) => (v - mean[j]!) / scale[j]!), 1]);
-  const l2 = (options.l2 ?? 1) as number;
+  const l2 = options.l2 ?? 1;
   let w = new Array<number>(d + 1).fill(0);
   for (let it = 0; it < (options.iterations ?? 25); it++) {
     const grad = w.map((wj, j) => (j < d ? l2 * wj : 0));

@@ -12,17 +12,23 @@ export interface PaperTokens {
   id: string;
   title: string[];
   abstract: string[];
+  /** The abstract's first OPENING_TOKENS tokens, where it says what the paper is about. */
+  opening: string[];
   /** Each AI keyword's tokens, joined by a separator that no pattern contains, so phrases never span two. */
   keywords: string[];
 }
 
 export const FIELD_BREAK = '|';
+/** How much of an abstract counts as its opening. */
+export const OPENING_TOKENS = 40;
 
 export function tokenizePaper(paper: PaperText): PaperTokens {
+  const abstract = textTokens(paper.abstract);
   return {
     id: paper.id,
     title: textTokens(paper.title),
-    abstract: textTokens(paper.abstract),
+    abstract,
+    opening: abstract.slice(0, OPENING_TOKENS),
     keywords: paper.aiKeywords.flatMap((k, i) => (i === 0 ? textTokens(k) : [FIELD_BREAK, ...textTokens(k)])),
   };
 }

@@ -27,7 +27,7 @@ export const defaultWeights: ScoreWeights = {
   near: 0.5,
 };
 
-export const AVERAGE_ABSTRACT_TOKENS = 150;
+const AVERAGE_ABSTRACT_TOKENS = 150;
 const NEAR_WINDOW = 6;
 
 export interface PaperScore {
@@ -68,9 +68,20 @@ export function saturate(tf: number, k: number): number {
   return tf === 0 ? 0 : (tf * (1 + k)) / (tf + k);
 }
 
+/** How an abstract's length divides its mentions (BM25's b): 1 for an abstract of average length. */
+export function abstractNorm(tokens: number, w: ScoreWeights = defaultWeights): number {
+  return 1 - w.lengthNorm + (w.lengthNorm * tokens) / AVERAGE_ABSTRACT_TOKENS;
+}
+
+/** How many times `tokens` says the term, in any of its phrasings. */
+export function termMentions(term: CompiledTerm, tokens: readonly string[]): number {
+  let tf = 0;
+  for (const pattern of term.patterns) tf += countPattern(tokens, pattern);
+  return tf;
+}
+
 export interface TermHit {
   text: string;
-  weight: number;
   value: number;
   /** The value by field, the term's weight included. */
   byField: Record<Field, number>;
@@ -92,18 +103,17 @@ export function scoreTerm(
   const byField: Record<Field, number> = { title: 0, keywords: 0, abstract: 0 };
   for (const [name, tokens, fieldWeight] of fields) {
     if (term.fields && !term.fields.includes(name)) continue;
-    let tf = 0;
-    for (const pattern of term.patterns) tf += countPattern(tokens, pattern);
+    const tf = termMentions(term, tokens);
     let nearValue = 0;
     if (tf === 0 && term.near) nearValue = w.near * saturate(countNear(tokens, term.near), w.saturation);
     if (tf === 0 && nearValue === 0) continue;
-    const norm = name === 'abstract' ? 1 - w.lengthNorm + (w.lengthNorm * tokens.length) / AVERAGE_ABSTRACT_TOKENS : 1;
+    const norm = name === 'abstract' ? abstractNorm(tokens.length, w) : 1;
     const fieldValue = fieldWeight * (tf > 0 ? saturate(tf / norm, w.saturation) : nearValue);
     byField[name] = fieldValue * term.weight;
     value += fieldValue;
     where.push(tf > 1 ? `${name} ×${tf}` : tf === 1 ? name : `${name} (near)`);
   }
-  return value > 0 ? { text: term.text, weight: term.weight, value: value * term.weight, byField, where } : undefined;
+  return value > 0 ? { text: term.text, value: value * term.weight, byField, where } : undefined;
 }
 
 export function scorePaper(

@@ -7,7 +7,7 @@
 // slightly negative (they add nothing the abstract does not say), which would break that promise.
 import type { CompiledInterest } from './compile-interest.js';
 import type { PaperTokens } from './paper-text.js';
-import { countPattern, scoreTerm } from './score-paper.js';
+import { scoreTerm, termMentions } from './score-paper.js';
 
 export const TOPIC_FEATURES = [
   'title',
@@ -19,8 +19,6 @@ export const TOPIC_FEATURES = [
   'early',
 ] as const;
 
-/** The opening of an abstract, where it says what the paper is about. */
-const OPENING_TOKENS = 40;
 /** A term of this weight or more names the topic on its own. */
 const DEFINING = 1;
 
@@ -32,7 +30,6 @@ export function topicFeatures(interest: CompiledInterest, paper: PaperTokens): n
   let defining = 0;
   let titleDefining = 0;
   let early = 0;
-  const opening = paper.abstract.slice(0, OPENING_TOKENS);
   for (const term of interest.terms) {
     const hit = scoreTerm(term, paper);
     if (!hit) continue;
@@ -41,7 +38,7 @@ export function topicFeatures(interest: CompiledInterest, paper: PaperTokens): n
     distinct++;
     if (term.weight >= DEFINING) defining++;
     if (hit.byField.title > 0) titleDefining = Math.max(titleDefining, term.weight);
-    if (hit.byField.abstract > 0 && term.patterns.some((p) => countPattern(opening, p) > 0)) {
+    if (hit.byField.abstract > 0 && termMentions(term, paper.opening) > 0) {
       early = Math.max(early, term.weight);
     }
   }

@@ -11,9 +11,8 @@ const t = (weight: number, ...texts: string[]) => texts.map((text) => ({ text, w
 const headline = (weight: number, ...texts: string[]) =>
   texts.map((text) => ({ text, weight, fields: ['title' as const, 'keywords' as const] }));
 
-// The definitions as written, before calibration (the topic model is trained on them).
 // biome-ignore format: one line per weight class reads as the definition; one line per term does not.
-export const writtenDefinitions: Record<string, TopicDefinition> = {
+const written: Record<string, TopicDefinition> = {
   'speculative-decoding': {
     terms: [
       ...t(1, 'speculative decoding', 'speculative sampling', 'multi-token prediction', 'self-speculative', 'draft-and-verify', 'lookahead decoding', 'medusa', 'eagle'),
@@ -147,7 +146,7 @@ export const writtenDefinitions: Record<string, TopicDefinition> = {
 
 /** The definitions with their calibrated thresholds (npm run tune:relevance -- --write). */
 export const topicDefinitions: Record<string, TopicDefinition> = Object.fromEntries(
-  Object.entries(writtenDefinitions).map(([slug, d]) => [
+  Object.entries(written).map(([slug, d]) => [
     slug,
     { ...d, threshold: (thresholds as Record<string, number>)[slug] ?? d.threshold },
   ]),
