@@ -34,7 +34,13 @@ export function evaluationInterests(set: EvaluationSet): { interest: Interest; n
     if (!seed) throw new Error(`interests.json names "${slug}", which is not in the catalog`);
     return {
       name: slug,
-      interest: { key: `topic:${slug}`, label: seed.name, kind: 'topic', definition: seed.definition } as Interest,
+      interest: {
+        key: `topic:${slug}`,
+        label: seed.name,
+        kind: 'topic',
+        definition: seed.definition,
+        slug,
+      } as Interest,
     };
   });
   const keywords = set.keywords.map((text) => {

@@ -29,9 +29,14 @@ export function printComparison(title: string, rows: { name: string; model: Coun
 
 /** Prints the fitted model and, with --write, stores it as src/relevance/<name>. */
 export function writeModel(name: string, model: LogisticModel, write: boolean): void {
-  process.stdout.write(`\nfitted on the tuning days: ${JSON.stringify(model)}\n`);
+  process.stdout.write(`\n${name} fitted on the tuning days: ${JSON.stringify(model)}\n`);
+  writeJson(name, model, write);
+}
+
+/** With --write, stores `data` as src/relevance/<name>. */
+export function writeJson(name: string, data: unknown, write: boolean): void {
   if (!write) return;
   const file = path.resolve(import.meta.dirname, '../../src/relevance', name);
-  writeFileSync(file, `${JSON.stringify(model, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
   process.stdout.write(`wrote ${path.relative(process.cwd(), file)}\n`);
 }

@@ -9,7 +9,8 @@ import { type DayWords, dayWords, KEYWORD_FEATURES, keywordDay, keywordFeatures 
 import { type LogisticModel, loadModel, probability } from './logistic-model.js';
 import { type PaperText, type PaperTokens, tokenizePaper } from './paper-text.js';
 import { type PaperScore, scorePaper } from './score-paper.js';
-import { TOPIC_FEATURES, topicFeatures } from './topic-features.js';
+import { PROTOTYPE_TOPIC_FEATURES, TOPIC_FEATURES, topicFeatures } from './topic-features.js';
+import { loadPrototypes, PrototypeSimilarity } from './topic-prototypes.js';
 
 export interface Interest {
   /** Stable key: `topic:<slug>` or `keyword:<normalised text>`. */
@@ -18,6 +19,8 @@ export interface Interest {
   label: string;
   kind: 'topic' | 'keyword';
   definition: TopicDefinition;
+  /** A topic's slug: a catalog topic's labelled prototype (topic-prototypes.ts) is found by it. */
+  slug?: string;
 }
 
 export interface Match extends PaperScore {
@@ -81,10 +84,17 @@ const keywordModel = loadModel(
   KEYWORD_FEATURES,
   'npm run train:keywords -- --write',
 );
-const topicModel = loadModel(
-  new URL('./topic-model.json', import.meta.url),
-  TOPIC_FEATURES,
-  'npm run train:topics -- --write',
+const TRAIN_TOPICS = 'npm run train:topics -- --write';
+/** For a topic with no labelled papers behind it: an admin's own, made from a definition or a query. */
+const topicModel = loadModel(new URL('./topic-model.json', import.meta.url), TOPIC_FEATURES, TRAIN_TOPICS);
+/** For a catalog topic: the same evidence plus how close the paper is to the topic's labelled papers. */
+const prototypeModel = loadModel(
+  new URL('./topic-prototype-model.json', import.meta.url),
+  PROTOTYPE_TOPIC_FEATURES,
+  TRAIN_TOPICS,
+);
+const prototypes = new PrototypeSimilarity(
+  loadPrototypes(new URL('./topic-prototypes.json', import.meta.url), TRAIN_TOPICS),
 );
 
 const logit = (p: number) => Math.log(p / (1 - p));
@@ -104,9 +114,12 @@ interface Decision {
  */
 function decided(model: LogisticModel, features: number[], compiled: CompiledInterest, paper: PaperTokens): Decision {
   const p = probability(model, features);
-  const sent = p >= model.threshold;
+  // Only a paper that says at least one of the interest's terms is sent: the prototype weighs how close a paper is
+  // to a topic's labelled papers, but what is sent can always show why, and a definition an admin narrows to
+  // nothing sends nothing.
+  const evidence = p >= model.threshold ? scorePaper(compiled, paper).evidence : [];
+  const sent = evidence.length > 0;
   const strength = 1 + (logit(Math.min(Math.max(p, 1e-4), 0.9999)) - logit(model.threshold)) / 5;
-  const evidence = sent ? scorePaper(compiled, paper).evidence : [];
   const match = { score: Math.round(p * 1000) / 1000, evidence, strength: Math.round(strength * 1000) / 1000 };
   return { id: paper.id, match, sent };
 }
@@ -117,7 +130,14 @@ function decided(model: LogisticModel, features: number[], compiled: CompiledInt
  */
 function scoreTopic(interest: Interest, papers: readonly PaperTokens[]): Decision[] {
   const compiled = compile(interest);
-  return papers.map((paper) => decided(topicModel, topicFeatures(compiled, paper), compiled, paper));
+  const slug = interest.slug;
+  return papers.map((paper) => {
+    const features = topicFeatures(compiled, paper);
+    const similarity = slug === undefined ? undefined : prototypes.zScore(slug, paper);
+    return similarity === undefined
+      ? decided(topicModel, features, compiled, paper)
+      : decided(prototypeModel, [...features, similarity], compiled, paper);
+  });
 }
 
 /** A reader's keyword: the keyword model (keyword-features.ts) decides, for any keyword a reader types. */

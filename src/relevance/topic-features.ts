@@ -19,6 +19,9 @@ export const TOPIC_FEATURES = [
   'early',
 ] as const;
 
+/** A catalog topic's features: the same, then the paper's z-scored similarity to the topic's prototype. */
+export const PROTOTYPE_TOPIC_FEATURES = [...TOPIC_FEATURES, 'prototype'] as const;
+
 /** A term of this weight or more names the topic on its own. */
 const DEFINING = 1;
 

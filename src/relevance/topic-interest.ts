@@ -43,5 +43,5 @@ export function topicDefinition(row: Pick<TopicRow, 'slug' | 'query' | 'definiti
 }
 
 export function topicInterest(row: TopicRow): Interest {
-  return { key: `topic:${row.id}`, label: row.name, kind: 'topic', definition: topicDefinition(row) };
+  return { key: `topic:${row.id}`, label: row.name, kind: 'topic', definition: topicDefinition(row), slug: row.slug };
 }

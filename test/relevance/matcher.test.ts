@@ -21,9 +21,11 @@ const keyword = (text: string): Interest => ({
   definition: keywordDefinition(text),
 });
 
-const topic = (slug: string): Interest => {
+/** A catalog topic as papermail matches it: by its definition and, found by its slug, its labelled prototype. */
+const topic = (slug: string, options: { prototype?: boolean } = {}): Interest => {
   const seed = topicCatalog.find((t) => t.slug === slug)!;
-  return { key: `topic:${slug}`, label: seed.name, kind: 'topic', definition: seed.definition };
+  const interest: Interest = { key: `topic:${slug}`, label: seed.name, kind: 'topic', definition: seed.definition };
+  return options.prototype === false ? interest : { ...interest, slug };
 };
 
 const matched = (papers: PaperText[], interest: Interest) => [
@@ -109,5 +111,47 @@ describe('the matcher', () => {
         'generation, ours is trained for recognition only.',
     );
     assert.deepEqual(matched([...filler, subject, passing], keyword('video generation')), ['s']);
+  });
+
+  it("a catalog topic's labelled papers teach it words its definition lacks; a paper must still say one of its terms", () => {
+    const papers = [
+      paper(
+        'b',
+        'How Well Do Agents Browse? A Study',
+        'Browsing the web for a user means reading pages, filling forms and following links over many steps. We ' +
+          'present WebProbe, a suite of 1,200 tasks on 85 live websites, each with a human-verified answer, to ' +
+          'measure how well web agents navigate them. We evaluate 14 open and proprietary models and find that ' +
+          'frontier models still fail on 40% of tasks, most often by losing track of the goal after a page loads or ' +
+          'by trusting a search result without checking it. We analyse these failure modes and release the tasks, ' +
+          'the answers and an evaluation harness.',
+      ),
+      paper(
+        'x',
+        'Sparse Cholesky Factorisation on GPUs',
+        'We factorise sparse matrices on GPUs, 3x faster than cuSPARSE.',
+      ),
+      // Words a plain object already has: the prototype's tables are maps, so they score like any other word.
+      paper(
+        'o',
+        'constructor toString __proto__ valueOf',
+        'hasOwnProperty constructor prototype __proto__ '.repeat(20),
+      ),
+    ];
+    // The definition alone finds too little agent vocabulary in it to send it; close to the topic's labelled papers
+    // (benchmarks of web agents), it is sent. An abstract too short to judge is left to the definition alone.
+    assert.deepEqual(matched(papers, topic('agents', { prototype: false })), []);
+    assert.deepEqual(matched(papers, topic('agents')), ['b']);
+    for (const slug of topicCatalog.map((t) => t.slug)) {
+      const scores = [
+        ...matchPapers(papers, [topic(slug)], { keepAll: true })
+          .get(`topic:${slug}`)!
+          .values(),
+      ];
+      assert.ok(
+        scores.every((m) => Number.isFinite(m.score) && Number.isFinite(m.strength)),
+        slug,
+      );
+      assert.ok(!matched(papers, topic(slug)).includes('x'), slug);
+    }
   });
 });
