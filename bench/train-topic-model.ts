@@ -10,7 +10,6 @@ import { parseArgs } from 'node:util';
 import { compileDefinition, DEFAULT_THRESHOLD } from '../src/relevance/compile-interest.js';
 import { type Example, fitLogistic, type LogisticModel, probability } from '../src/relevance/logistic-model.js';
 import { tokenizePaper } from '../src/relevance/paper-text.js';
-import { scorePaper } from '../src/relevance/score-paper.js';
 import { PROTOTYPE_TOPIC_FEATURES, TOPIC_FEATURES, topicFeatures } from '../src/relevance/topic-features.js';
 import { PrototypeSimilarity, type TopicPrototypes } from '../src/relevance/topic-prototypes.js';
 import { topicDefinitions } from '../src/topics/topic-definitions.js';
@@ -38,9 +37,10 @@ const topics = evaluationInterests(set).filter(({ interest }) => interest.kind =
 
 interface Row extends Example {
   topic: string;
-  /** The definition's score over the threshold: the plain rule sends at 1. */
-  score: number;
 }
+
+/** Each paper tokenized once, so the prototypes' per-paper vectors are computed once too. */
+const tokensOf = new Map(set.days.flatMap((d) => d.papers.map((p) => [p, tokenizePaper(p)] as const)));
 
 /**
  * Every (topic, paper) of `days` that is not borderline, with features relative to `thresholds`, and the
@@ -55,11 +55,15 @@ function rows(days: LabelledDay[], thresholds: Record<string, number>, prototype
       for (const paper of day.papers) {
         const label = day.labels.get(paper.id)!;
         if (label.borderline.includes(slug)) continue;
-        const tokens = tokenizePaper(paper);
+        const tokens = tokensOf.get(paper)!;
         const x = topicFeatures(compiled, tokens);
-        if (similarity) x.push(similarity.zScore(slug, tokens)!);
-        const score = scorePaper(compiled, tokens).score / thresholds[slug]!;
-        out.push({ topic: slug, x, y: label.relevant.includes(slug) ? 1 : 0, score });
+        if (similarity) {
+          // Too short an abstract for the prototype is decided without it (none of the labelled days has one).
+          const z = similarity.zScore(slug, tokens);
+          if (z === undefined) continue;
+          x.push(z);
+        }
+        out.push({ topic: slug, x, y: label.relevant.includes(slug) ? 1 : 0 });
       }
     }
   }

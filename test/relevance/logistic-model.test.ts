@@ -7,6 +7,8 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { fitLogistic, loadModel, probability } from '../../src/relevance/logistic-model.js';
+import { loadPrototypes } from '../../src/relevance/topic-prototypes.js';
+import { topicCatalog } from '../../src/topics/catalog.js';
 
 const shipped = new URL('../../src/relevance/topic-model.json', import.meta.url);
 
@@ -42,5 +44,21 @@ describe('logistic models', () => {
     assert.ok(probability(model, [1, 0]) > 0.9);
     assert.ok(probability(model, [0, 2]) < 0.1);
     assert.ok(Math.abs(model.weights[1]!) < Math.abs(model.weights[0]!) / 10, JSON.stringify(model.weights));
+  });
+
+  it('ships a prototype for every catalog topic, and refuses a prototype file that lost its parts', () => {
+    const file = new URL('../../src/relevance/topic-prototypes.json', import.meta.url);
+    const prototypes = loadPrototypes(file, 'npm run train:topics -- --write');
+    assert.deepEqual(Object.keys(prototypes.topics).sort(), topicCatalog.map((t) => t.slug).sort());
+    for (const [slug, p] of Object.entries(prototypes.topics)) {
+      assert.ok(Object.keys(p.terms).length > 50 && p.spread > 0, slug);
+    }
+    const { idf: _, ...noIdf } = prototypes;
+    assert.throws(
+      () => loadPrototypes(modelFile(noIdf), 'npm run train:topics'),
+      /not prototypes \(npm run train:topics\)/,
+    );
+    const flat = { ...prototypes, topics: { agents: { ...prototypes.topics.agents!, spread: 0 } } };
+    assert.throws(() => loadPrototypes(modelFile(flat), 'x'), /not prototypes/);
   });
 });
