@@ -31,6 +31,8 @@ export interface ComposeSettings {
   mailFrom: string;
   /** The server secret: feedback links are signed with it. Without it, emails carry none. */
   secret?: string;
+  /** The digest template as compileDigestHtml made it, so a render thread never loads MJML. */
+  digestHtml?: string;
 }
 
 export interface ComposedMessage {
@@ -46,7 +48,7 @@ export type ComposeOne = (job: DigestJob, digest: DigestPapers) => ComposedMessa
 export async function createComposeOne(settings: ComposeSettings): Promise<ComposeOne> {
   const links = createLinks(settings.publicUrl);
   const feedback = settings.secret ? createFeedbackLinks(links, settings.secret) : undefined;
-  const render = await createDigestRenderer(links, feedback);
+  const render = await createDigestRenderer(links, feedback, settings.digestHtml);
   return (job, digest) => composeDigestMessage(render, links, settings, job, digest);
 }
 

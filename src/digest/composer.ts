@@ -11,6 +11,7 @@ import {
   type DigestJob,
   type DigestPapers,
 } from './compose-digest.js';
+import { compileDigestHtml } from './render-digest.js';
 import type { RenderThreadReply, RenderThreadRequest } from './render-thread.js';
 
 export interface Composer {
@@ -53,9 +54,10 @@ async function startRenderThreads(settings: ComposeSettings, count: number, log:
   const pending = new Map<number, Pending>();
   let batch = 0;
   let broken: Error | undefined;
+  const withHtml: ComposeSettings = { ...settings, digestHtml: settings.digestHtml ?? (await compileDigestHtml()) };
   const threads: Thread[] = await Promise.all(
     Array.from({ length: count }, async () => {
-      const worker = startThread(import.meta.url, 'render-thread', { workerData: settings });
+      const worker = startThread(import.meta.url, 'render-thread', { workerData: withHtml });
       worker.unref(); // never what keeps a process alive
       await new Promise<void>((resolve, reject) => {
         const onMessage = (reply: RenderThreadReply) => {
@@ -96,7 +98,7 @@ async function startRenderThreads(settings: ComposeSettings, count: number, log:
     threads: count,
     async compose(jobs, digestId, digest) {
       if (broken) {
-        fallback ??= createComposeOne(settings);
+        fallback ??= createComposeOne(withHtml);
         const composeOne = await fallback;
         return jobs.map((job) => composeOne(job, digest));
       }

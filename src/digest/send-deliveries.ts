@@ -38,6 +38,8 @@ export interface SenderDeps {
   renderThreads: number;
   /** Signs the feedback links in every email. */
   secret?: string;
+  /** The compiled digest template, when the thread that started this one compiled it (compileDigestHtml). */
+  digestHtml?: string;
 }
 
 export function createSender(deps: SenderDeps): Sender & { warm(): void; close(): Promise<void> } {
@@ -45,7 +47,13 @@ export function createSender(deps: SenderDeps): Sender & { warm(): void; close()
   let composer: Promise<Composer> | undefined;
   const composerOf = () => {
     composer ??= createComposer(
-      { publicUrl: config.publicUrl, listId: config.listId, mailFrom: config.mailFrom, secret: deps.secret },
+      {
+        publicUrl: config.publicUrl,
+        listId: config.listId,
+        mailFrom: config.mailFrom,
+        secret: deps.secret,
+        digestHtml: deps.digestHtml,
+      },
       deps.renderThreads,
       log,
     );

@@ -5,7 +5,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
-import mjml2html from 'mjml';
 import { projectRoot } from '../db/migrate.js';
 
 export const templatesDir = path.join(projectRoot, 'templates');
@@ -25,6 +24,9 @@ export interface EmailTemplate<T> {
  * Inside the HTML of an mj-text they need no wrapping.
  */
 export async function compileMjml(name: string, options: { minify?: boolean } = {}): Promise<string> {
+  // Loaded on first compile, not with this module: MJML and its HTML and CSS tooling take ~50 MB of a thread's
+  // memory, and a render thread, handed the compiled digest (emailTemplateFrom), never needs them.
+  const { default: mjml2html } = await import('mjml');
   const file = path.join(templatesDir, `${name}.mjml`);
   const result = await mjml2html(readFileSync(file, 'utf8'), {
     filePath: file,
@@ -67,15 +69,18 @@ export function loadEmailTemplate<T>(name: string, options: { minify?: boolean }
   const key = `${name}:${options.minify ? 'min' : 'full'}`;
   let entry = cache.get(key);
   if (!entry) {
-    entry = (async () => {
-      const html = handlebars.compile(await compileMjml(name, options), { strict: false });
-      const textFile = path.join(templatesDir, `${name}.txt.hbs`);
-      if (!existsSync(textFile)) throw new Error(`templates/${name}.txt.hbs is missing: every email needs a text part`);
-      // Plain text is not HTML: nothing to escape there.
-      const text = handlebars.compile(readFileSync(textFile, 'utf8'), { noEscape: true });
-      return { html, text } as EmailTemplate<unknown>;
-    })();
+    entry = (async () => emailTemplateFrom(name, await compileMjml(name, options)))();
     cache.set(key, entry);
   }
   return entry as Promise<EmailTemplate<T>>;
+}
+
+/** Template NAME from its HTML as compileMjml made it (perhaps in another thread) and its text part. */
+export function emailTemplateFrom<T>(name: string, compiledHtml: string): EmailTemplate<T> {
+  const html = handlebars.compile(compiledHtml, { strict: false });
+  const textFile = path.join(templatesDir, `${name}.txt.hbs`);
+  if (!existsSync(textFile)) throw new Error(`templates/${name}.txt.hbs is missing: every email needs a text part`);
+  // Plain text is not HTML: nothing to escape there.
+  const text = handlebars.compile(readFileSync(textFile, 'utf8'), { noEscape: true });
+  return { html, text } as EmailTemplate<T>;
 }

@@ -15,6 +15,8 @@ export interface SenderThreadData {
   config: Config;
   databaseUrl: string;
   secret?: string;
+  /** The digest template compiled once by the process (compileDigestHtml): no thread of a sender loads MJML. */
+  digestHtml: string;
 }
 
 export type SenderThreadRequest =
@@ -30,7 +32,7 @@ export type SenderThreadReply =
   | { type: 'closed' };
 
 const port = parentPort!;
-const { config, databaseUrl, secret } = workerData as SenderThreadData;
+const { config, databaseUrl, secret, digestHtml } = workerData as SenderThreadData;
 const log = createLogger(config.logLevel).child({ senderThread: process.pid });
 // Claims, marks and the lease heartbeat: a few connections are plenty for one sender.
 const prisma = createPrismaClient(databaseUrl, 4);
@@ -39,7 +41,15 @@ let sends: SendObservation[] = [];
 const mailer = instrumentMailer(createSmtpMailer(config, log), {
   observeSend: (seconds, reply) => sends.push([seconds, reply]),
 });
-const sender = createSender({ prisma, config, log, mailer, renderThreads: config.send.renderThreads, secret });
+const sender = createSender({
+  prisma,
+  config,
+  log,
+  mailer,
+  renderThreads: config.send.renderThreads,
+  secret,
+  digestHtml,
+});
 sender.warm();
 const passes = new Map<number, AbortController>();
 const running = new Set<Promise<void>>();

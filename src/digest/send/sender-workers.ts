@@ -7,6 +7,7 @@ import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import type { ReplyClass } from '../../metrics/metrics.js';
 import { startThread } from '../../thread-entry.js';
+import { compileDigestHtml } from '../render-digest.js';
 import type { Sender, SendOptions } from '../send-deliveries.js';
 import { addSendReport, emptySendReport, type SendReport } from './send-progress.js';
 import type { SenderThreadData, SenderThreadReply, SenderThreadRequest } from './sender-thread.js';
@@ -40,8 +41,16 @@ export function createSenderWorkers(deps: SenderWorkersDeps): Sender & { warm():
   let nextPass = 0;
   let threads: Promise<Thread[]> | undefined;
 
+  // Compiled here once for every thread (MJML stays out of them): a thread restarted after a crash reuses it.
+  let digestHtml: Promise<string> | undefined;
   const start = async (index: number): Promise<Thread> => {
-    const data: SenderThreadData = { config: deps.config, databaseUrl: deps.databaseUrl, secret: deps.secret };
+    digestHtml ??= compileDigestHtml();
+    const data: SenderThreadData = {
+      config: deps.config,
+      databaseUrl: deps.databaseUrl,
+      secret: deps.secret,
+      digestHtml: await digestHtml,
+    };
     const worker = startThread(import.meta.url, 'sender-thread', { workerData: data });
     worker.unref(); // never what keeps a process alive
     const observe = (sends: SendObservation[]) => {
