@@ -47,7 +47,7 @@ export interface Config {
   send: {
     /** SMTP connections of each sender worker. */
     concurrency: number;
-    /** Messages per second across every worker of every instance (a token bucket in Postgres); 0: no limit. */
+    /** Messages per second across every worker of every instance (a token bucket, Postgres or Redis); 0: no limit. */
     ratePerSecond: number;
     /** Messages per second to a recipient domain, across every worker of every instance. */
     domainRates: Record<string, number>;
@@ -66,6 +66,11 @@ export interface Config {
     /** Threads that render and build messages beside the sending thread (0: render on the sending thread). */
     renderThreads: number;
   };
+  /**
+   * Redis for the send budgets (SEND_RATE, SEND_DOMAIN_RATES) instead of Postgres; undefined: Postgres, and no
+   * Redis connection is ever opened.
+   */
+  redis: { url: string; keyPrefix: string } | undefined;
   dkim: { domain: string; selector: string; privateKey: string } | undefined;
   /** Provider feedback (bounces, complaints) by webhook. An endpoint whose secret is unset is off (404). */
   webhooks: {
@@ -148,9 +153,9 @@ function url(env: Env, name: string, protocols: string[], fallback?: string): st
   return raw;
 }
 
-/** Hides a password in a URL so that config errors never print secrets. */
+/** Hides a password in a URL so that config errors never print secrets (also `redis://:password@host`). */
 function redact(raw: string): string {
-  return raw.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+  return raw.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
 }
 
 function timezoneOk(tz: string): boolean {
@@ -185,6 +190,27 @@ function readDomainRates(env: Env): Record<string, number> {
     rates[match[1]!.toLowerCase()] = rate;
   }
   return rates;
+}
+
+/** REDIS_URL (and REDIS_KEY_PREFIX, which keeps several deployments apart on one Redis). */
+function readRedis(env: Env): Config['redis'] {
+  const redisUrl = url(env, 'REDIS_URL', ['redis:', 'rediss:']);
+  const keyPrefix = str(env, 'REDIS_KEY_PREFIX', 'papermail:')!;
+  if (!/^[\x21-\x7e]{1,64}$/.test(keyPrefix)) {
+    throw new ConfigError(
+      'REDIS_KEY_PREFIX',
+      `must be 1 to 64 printable characters without spaces (got "${keyPrefix}")`,
+    );
+  }
+  if (redisUrl === undefined) return undefined;
+  const { hostname, pathname } = new URL(redisUrl);
+  if (hostname === '' || !/^(\/\d*)?$/.test(pathname)) {
+    throw new ConfigError(
+      'REDIS_URL',
+      `must be redis://[user:password@]host[:port][/database], e.g. redis://127.0.0.1:6379/0 (got "${redact(redisUrl)}")`,
+    );
+  }
+  return { url: redisUrl, keyPrefix };
 }
 
 function readWebhooks(env: Env): Config['webhooks'] {
@@ -332,6 +358,7 @@ export function loadConfig(env: Env): Config {
           ? Math.min(2, Math.max(0, availableParallelism() - 1))
           : int(env, 'SEND_RENDER_THREADS', 0, 0, 16),
     },
+    redis: readRedis(env),
     dkim,
     webhooks: readWebhooks(env),
     sources: {

@@ -10,7 +10,7 @@ import { mailDomain } from '../mail/message-options.js';
 import { type Composer, createComposer } from './composer.js';
 import { createDomainPacing } from './send/domain-pacing.js';
 import { runSender } from './send/run-sender.js';
-import { createSendBudget } from './send/send-budget.js';
+import { createSendBudgets } from './send/send-budget.js';
 import type { SendReport } from './send/send-progress.js';
 
 export type { SendReport } from './send/send-progress.js';
@@ -61,9 +61,11 @@ export function createSender(deps: SenderDeps): Sender & { warm(): void; close()
   };
   const settings = { ...config.send, domain: mailDomain(config) };
   const { ratePerSecond, domainRates } = config.send;
+  // Postgres, or Redis when REDIS_URL is set: this sender's own connection, closed with it.
+  const budgets = createSendBudgets({ prisma, log, redis: config.redis });
   const pace = {
-    budget: ratePerSecond > 0 ? createSendBudget({ prisma, name: 'global', ratePerSecond, log }) : undefined,
-    domains: createDomainPacing({ prisma, rates: domainRates, log }),
+    budget: ratePerSecond > 0 ? budgets.budget('global', ratePerSecond) : undefined,
+    domains: createDomainPacing({ budgets, rates: domainRates, log }),
   };
   return {
     async sendPending(options = {}) {
@@ -76,7 +78,11 @@ export function createSender(deps: SenderDeps): Sender & { warm(): void; close()
       });
     },
     async close() {
-      await (await composer)?.close();
+      try {
+        await (await composer)?.close();
+      } finally {
+        await budgets.close();
+      }
     },
   };
 }

@@ -52,6 +52,11 @@ describe('configuration', () => {
       [{ SES_SNS_TOPIC_ARNS: 'papermail-feedback' }, 'SES_SNS_TOPIC_ARNS', /bad topic ARN/],
       [{ WEBHOOK_SECRET: 'short' }, 'WEBHOOK_SECRET', /16 characters/],
       [{ SENDGRID_WEBHOOK_PUBLIC_KEY: 'not-a-key' }, 'SENDGRID_WEBHOOK_PUBLIC_KEY', /verification key/],
+      [{ REDIS_URL: 'http://cache:6379' }, 'REDIS_URL', /must start with redis:\/\/ or rediss:\/\//],
+      [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL', /redis:\/\//],
+      [{ REDIS_URL: 'redis://cache:99999' }, 'REDIS_URL', /not a valid URL/],
+      [{ REDIS_URL: 'redis://cache:6379/zero' }, 'REDIS_URL', /host\[:port\]\[\/database\]/],
+      [{ REDIS_KEY_PREFIX: 'paper mail:' }, 'REDIS_KEY_PREFIX', /without spaces/],
     ];
     for (const [env, variable, problem] of cases) {
       const err = configError(env);
@@ -64,6 +69,18 @@ describe('configuration', () => {
   it('never prints a password from a bad URL', () => {
     const err = configError({ DATABASE_URL: 'mysql://app:hunter2@db/x' });
     assert.doesNotMatch(err.message, /hunter2/);
+    // Redis passwords often come without a user name.
+    assert.doesNotMatch(configError({ REDIS_URL: 'redis://:hunter2@cache:6379/x' }).message, /hunter2/);
+  });
+
+  it('REDIS_URL moves the send budgets to Redis; unset, there is no Redis', () => {
+    assert.equal(loadConfig({}).redis, undefined);
+    assert.deepEqual(loadConfig({ REDIS_URL: 'rediss://:secret@cache.internal:6380/2' }).redis, {
+      url: 'rediss://:secret@cache.internal:6380/2',
+      keyPrefix: 'papermail:',
+    });
+    const config = loadConfig({ REDIS_URL: 'redis://127.0.0.1', REDIS_KEY_PREFIX: 'news:' });
+    assert.equal(config.redis?.keyPrefix, 'news:');
   });
 
   it('.env.example documents every variable the app reads, and docker-compose sets only documented ones', () => {

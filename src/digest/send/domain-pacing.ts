@@ -2,9 +2,8 @@
 // a domain that answers 421 or 451 ("try again later": the provider is throttling us) paused for a while, longer each
 // time it answers so, until a message to it goes through. Only that domain waits: the sender keeps sending to the
 // others (the message feed hands out the next message whose domain is admitted).
-import type { PrismaClient } from '../../db/client.js';
 import type { Logger } from '../../logger.js';
-import { createSendBudget, type SendBudget } from './send-budget.js';
+import type { SendBudget, SendBudgets } from './send-budget.js';
 
 export interface DomainPacing {
   /** May a message to `address` go now? Takes the domain's token when it has a rate. */
@@ -24,7 +23,8 @@ export function domainOf(address: string): string {
 }
 
 export function createDomainPacing(o: {
-  prisma: PrismaClient;
+  /** Where the domains' buckets are (Postgres or Redis). */
+  budgets: SendBudgets;
   rates: Record<string, number>;
   log: Logger;
   now?: () => number;
@@ -32,7 +32,7 @@ export function createDomainPacing(o: {
   const now = o.now ?? Date.now;
   const budgets = new Map<string, SendBudget>();
   for (const [domain, ratePerSecond] of Object.entries(o.rates)) {
-    budgets.set(domain, createSendBudget({ prisma: o.prisma, name: `domain:${domain}`, ratePerSecond, log: o.log }));
+    budgets.set(domain, o.budgets.budget(`domain:${domain}`, ratePerSecond));
   }
   const pauses = new Map<string, { until: number; ms: number }>();
 

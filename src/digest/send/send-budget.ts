@@ -1,16 +1,25 @@
 // A send budget: messages per second shared by every sender worker of every instance, as a token bucket in
-// Postgres (the send_budgets row). Each worker takes tokens a few at a time (50 ms of the rate per trip), so the
-// database sees ~20 statements a second per worker however fast the relay is, and N workers on M instances together
-// stay within the rate: what one takes, no other can.
+// Postgres (the send_budgets row) or, when REDIS_URL is set, in Redis (redis-send-budget.ts). Each worker takes
+// tokens a few at a time (50 ms of the rate per trip), so the store sees ~20 trips a second per worker however fast
+// the relay is, and N workers on M instances together stay within the rate: what one takes, no other can.
+import type { Config } from '../../config.js';
 import type { PrismaClient } from '../../db/client.js';
 import type { Logger } from '../../logger.js';
-import { sleep } from '../../sleep.js';
+import { createRedisBudgets } from './redis-send-budget.js';
+import { createTokenBudget, type SendBudget, type SendBudgets } from './token-budget.js';
 
-export interface SendBudget {
-  /** Waits for one token. */
-  take(signal?: AbortSignal): Promise<void>;
-  /** Takes a token if one is held here now; else starts fetching more and answers false. */
-  tryTake(): boolean;
+export type { SendBudget, SendBudgets } from './token-budget.js';
+
+/**
+ * The budgets of one sender (one per thread): in Redis when `redis` is given, else in Postgres. The Redis
+ * connection is opened on the first trip, so a sender without rates never opens one.
+ */
+export function createSendBudgets(o: { prisma: PrismaClient; log: Logger; redis?: Config['redis'] }): SendBudgets {
+  if (o.redis) return createRedisBudgets({ ...o.redis, log: o.log });
+  return {
+    budget: (name, ratePerSecond) => createSendBudget({ prisma: o.prisma, name, ratePerSecond, log: o.log }),
+    async close() {},
+  };
 }
 
 export interface SendBudgetOptions {
@@ -21,56 +30,23 @@ export interface SendBudgetOptions {
   log: Logger;
 }
 
-/** The share of a second one trip to Postgres takes, and the burst the bucket holds when nobody sends. */
-const CHUNK_SECONDS = 0.05;
-const BURST_SECONDS = 0.2;
-
+/** A budget in Postgres: the send_budgets row `name`. */
 export function createSendBudget(o: SendBudgetOptions): SendBudget {
-  const rate = o.ratePerSecond;
-  const chunk = Math.max(1, Math.round(rate * CHUNK_SECONDS));
-  const capacity = Math.max(chunk, rate * BURST_SECONDS);
-  let held = 0;
   let created: Promise<unknown> | undefined;
-  let fetching: Promise<void> | undefined;
-
-  const fetch = async (signal?: AbortSignal) => {
-    created ??= o.prisma.$executeRaw`
-      INSERT INTO send_budgets (name, tokens) VALUES (${o.name}, ${capacity}) ON CONFLICT (name) DO NOTHING`;
-    await created;
-    const { granted, available } = await takeTokens(o.prisma, o.name, chunk, rate, capacity);
-    held += granted;
-    // Nothing left: wait until the next token accrues (another worker may be quicker; then we wait again).
-    if (granted === 0) await sleep(Math.ceil(((1 - available) / rate) * 1000) + Math.random() * 5, signal);
-  };
-  const refill = (signal?: AbortSignal) => {
-    fetching ??= fetch(signal)
-      .catch(async (err) => {
-        o.log.warn({ err, budget: o.name }, 'could not take send budget; trying again');
-        await sleep(100, signal); // Postgres is away: do not spin
-      })
-      .finally(() => {
-        fetching = undefined;
-      });
-    return fetching;
-  };
-
-  return {
-    async take(signal) {
-      while (held < 1) {
-        if (signal?.aborted) return;
-        await refill(signal);
-      }
-      held--;
+  return createTokenBudget(
+    { name: o.name, ratePerSecond: o.ratePerSecond, log: o.log },
+    async (want, rate, capacity) => {
+      created ??= o.prisma.$executeRaw`
+      INSERT INTO send_budgets (name, tokens) VALUES (${o.name}, ${capacity}) ON CONFLICT (name) DO NOTHING`.catch(
+        (err) => {
+          created = undefined; // Postgres was away: insert again on the next trip
+          throw err;
+        },
+      );
+      await created;
+      return takeTokens(o.prisma, o.name, want, rate, capacity);
     },
-    tryTake() {
-      if (held >= 1) {
-        held--;
-        return true;
-      }
-      void refill();
-      return false;
-    },
-  };
+  );
 }
 
 /**

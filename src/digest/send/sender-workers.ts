@@ -1,7 +1,8 @@
 // SEND_WORKERS sender threads in this process: each a whole sender (sender-thread.ts) with its own SMTP pool, so the
 // sending uses every core instead of one main thread. A pass asks every thread for a pass of its own and adds up
 // their reports; the claims (FOR UPDATE SKIP LOCKED) keep their batches disjoint, and SEND_RATE is a budget in
-// Postgres they share. The threads outlive a pass (the sender loop asks every minute) and close with the services.
+// Postgres (or in Redis, each thread on a connection of its own) they share. The threads outlive a pass (the sender
+// loop asks every minute) and close with the services.
 import type { Worker } from 'node:worker_threads';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
