@@ -1,14 +1,10 @@
 // Building the catalog topics' prototypes (src/relevance/topic-prototypes.ts) from labelled days: the idf of the
 // days' words, and per topic the mean vector of its relevant papers plus its definition's terms, cut to its
 // heaviest terms, with the similarity spread of its unrelated papers.
+
+import { cosine, type TermVector, tfIdfVector } from '../../src/relevance/term-vectors.js';
 import { textTokens } from '../../src/relevance/text-tokens.js';
-import {
-  cosine,
-  type TermVector,
-  type TopicPrototypes,
-  termCounts,
-  tfIdfVector,
-} from '../../src/relevance/topic-prototypes.js';
+import { type TopicPrototypes, termCounts } from '../../src/relevance/topic-prototypes.js';
 import { topicDefinitions } from '../../src/topics/topic-definitions.js';
 import type { LabelledDay } from './labelled-days.js';
 

@@ -6,6 +6,7 @@
 // - per-interest weights: an interest whose papers the reader keeps rejecting counts less for this reader.
 // Pure: no I/O. The topic itself never changes: the same matches serve every other reader untouched.
 import type { PaperText } from './paper-text.js';
+import { cosine, type TermVector, tfIdfVector } from './term-vectors.js';
 import { textTokens } from './text-tokens.js';
 
 export interface FeedbackPaper {
@@ -62,36 +63,14 @@ export function buildReaderProfile(feedback: readonly FeedbackPaper[]): ReaderPr
   return profile;
 }
 
-type Vector = Map<string, number>;
-
-function toVector(counts: Map<string, number>, idf: (t: string) => number): Vector {
-  const v: Vector = new Map();
-  let norm = 0;
-  for (const [t, n] of counts) {
-    const w = (1 + Math.log(n)) * idf(t);
-    v.set(t, w);
-    norm += w * w;
-  }
-  norm = Math.sqrt(norm) || 1;
-  for (const [t, w] of v) v.set(t, w / norm);
-  return v;
-}
-
 /** The normalised mean of unit vectors (Rocchio's centroid). */
-function centroid(vectors: Vector[]): Vector | undefined {
+function centroid(vectors: TermVector[]): TermVector | undefined {
   if (vectors.length === 0) return undefined;
-  const sum: Vector = new Map();
+  const sum: TermVector = new Map();
   for (const v of vectors) for (const [t, w] of v) sum.set(t, (sum.get(t) ?? 0) + w);
   const norm = Math.sqrt([...sum.values()].reduce((s, w) => s + w * w, 0)) || 1;
   for (const [t, w] of sum) sum.set(t, w / norm);
   return sum;
-}
-
-function cosine(a: Vector, b: Vector | undefined): number {
-  if (!b) return 0;
-  let dot = 0;
-  for (const [t, w] of a) dot += w * (b.get(t) ?? 0);
-  return dot;
 }
 
 export interface Reranker {
@@ -123,11 +102,11 @@ export function createReranker(profile: ReaderProfile, papers: readonly PaperTex
   const df = new Map<string, number>();
   for (const counts of docs) for (const t of counts.keys()) df.set(t, (df.get(t) ?? 0) + 1);
   const idf = (t: string) => Math.log((docs.length + 1) / ((df.get(t) ?? 0) + 1));
-  const liked = centroid(profile.more.map((c) => toVector(c, idf)));
-  const disliked = centroid(profile.less.map((c) => toVector(c, idf)));
+  const liked = centroid(profile.more.map((c) => tfIdfVector(c, idf)));
+  const disliked = centroid(profile.less.map((c) => tfIdfVector(c, idf)));
   const similarity = (paperId: string) => {
     const counts = day.get(paperId);
-    const paper = counts ? toVector(counts, idf) : new Map<string, number>();
+    const paper = counts ? tfIdfVector(counts, idf) : new Map<string, number>();
     return { more: cosine(paper, liked), less: cosine(paper, disliked) };
   };
   const average = { more: 0, less: 0 };

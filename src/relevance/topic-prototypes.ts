@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { PaperTokens } from './paper-text.js';
+import { cosine, type TermVector, tfIdfVector } from './term-vectors.js';
 
 export const TopicPrototypeSchema = Type.Object(
   {
@@ -42,9 +43,6 @@ export type TopicPrototype = Static<typeof TopicPrototypeSchema>;
  */
 export const PROTOTYPE_MIN_TOKENS = 64;
 
-/** A sparse vector: term -> weight. */
-export type TermVector = Map<string, number>;
-
 /** The title says what a paper is about in a few words: each of its terms counts twice. */
 const TITLE_WEIGHT = 2;
 
@@ -63,26 +61,6 @@ export function termCounts(title: readonly string[], abstract: readonly string[]
   add(title, TITLE_WEIGHT);
   add(abstract, 1);
   return counts;
-}
-
-/** Sublinear tf times idf, scaled to unit length. */
-export function tfIdfVector(counts: Map<string, number>, idf: (term: string) => number): TermVector {
-  const vector: TermVector = new Map();
-  let norm = 0;
-  for (const [term, count] of counts) {
-    const weight = (1 + Math.log(count)) * idf(term);
-    vector.set(term, weight);
-    norm += weight * weight;
-  }
-  norm = Math.sqrt(norm) || 1;
-  for (const [term, weight] of vector) vector.set(term, weight / norm);
-  return vector;
-}
-
-export function cosine(a: TermVector, b: TermVector): number {
-  let sum = 0;
-  for (const [term, weight] of a) sum += weight * (b.get(term) ?? 0);
-  return sum;
 }
 
 export function loadPrototypes(file: URL, retrain: string): TopicPrototypes {

@@ -7,17 +7,13 @@ import { after, describe, it } from 'node:test';
 import { createClient } from 'redis';
 import { createSendBudgets } from '../../src/digest/send/send-budget.js';
 import { createLogger } from '../../src/logger.js';
-import { createServices } from '../../src/services.js';
-import { testConfig } from '../helpers/app.js';
 import { busiestWindow } from '../helpers/arrivals.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { loadSeedPapers } from '../helpers/seed-papers.js';
-import { startSmtpSink } from '../helpers/smtp-sink.js';
 import { waitUntil } from '../helpers/wait.js';
 import { createManyReaders } from './readers.js';
+import { DAY, setupSendingDay } from './sending-setup.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const DAY = '2026-07-31';
 const TOPIC = { topics: ['speculative-decoding'] };
 
 /** A client of the test's own, to look at and clean up what the budgets did; undefined when Redis is not there. */
@@ -57,17 +53,8 @@ async function budgetConnections(prefix: string): Promise<number[]> {
 }
 
 async function setup(env: Record<string, string>) {
-  const db = await createTestDatabase();
-  const sink = await startSmtpSink();
-  await loadSeedPapers(db.prisma, DAY);
-  const config = testConfig({ SMTP_URL: sink.url, SEND_RETRY_BASE_MS: '20', ...env }, db);
-  const services = createServices({ config, log: createLogger('silent'), prisma: db.prisma, databaseUrl: db.url });
-  const arrivals: number[] = [];
-  sink.setPolicy(() => {
-    arrivals.push(performance.now());
-    return undefined;
-  });
-  return { db, services, arrivals };
+  const { db, services, arrivals } = await setupSendingDay(env);
+  return { db, services, arrivals: { times: () => arrivals.map((a) => a.at) } };
 }
 
 const budgetRows = (db: TestDatabase) => db.prisma.sendBudget.findMany({ orderBy: { name: 'asc' } });
@@ -161,10 +148,11 @@ describe('send budgets in Redis (REDIS_URL)', () => {
     const keys = (await redis.keys(`${prefix}*`)).sort();
     assert.deepEqual(keys, [`${prefix}send-budget:domain:example.org`, `${prefix}send-budget:global`]);
     assert.deepEqual(await budgetRows(db), [], 'Postgres holds no bucket when Redis does');
-    const span = (Math.max(...arrivals) - Math.min(...arrivals)) / 1000;
+    const times = arrivals.times();
+    const span = (Math.max(...times) - Math.min(...times)) / 1000;
     assert.ok(span >= (120 - 12) / 40 - 0.1, `120 messages in ${span.toFixed(2)} s`);
     // Arrivals at the relay: what was in flight (2 threads x 3 connections) may land in a window on top of the tokens.
-    const most = busiestWindow(arrivals, 2000);
+    const most = busiestWindow(times, 2000);
     t.diagnostic(`120 messages in ${span.toFixed(2)} s, at most ${most} within 2 s`);
     assert.ok(most <= 2 * 40 + 12 + 2 * 3, `${most} messages within 2 s`);
   });

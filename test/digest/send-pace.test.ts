@@ -1,32 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createLogger } from '../../src/logger.js';
-import { createServices } from '../../src/services.js';
-import { testConfig } from '../helpers/app.js';
 import { busiestWindow } from '../helpers/arrivals.js';
-import { createTestDatabase } from '../helpers/database.js';
-import { loadSeedPapers } from '../helpers/seed-papers.js';
-import { startSmtpSink } from '../helpers/smtp-sink.js';
 import { createManyReaders } from './readers.js';
+import { DAY, setupSendingDay } from './sending-setup.js';
 
-const DAY = '2026-07-31';
 const TOPIC = { topics: ['speculative-decoding'] };
 
-async function setup(env: Record<string, string>) {
-  const db = await createTestDatabase();
-  const sink = await startSmtpSink();
-  await loadSeedPapers(db.prisma, DAY);
-  const config = testConfig({ SMTP_URL: sink.url, SEND_RETRY_BASE_MS: '20', ...env }, db);
-  // databaseUrl: sender threads connect on their own.
-  const services = createServices({ config, log: createLogger('silent'), prisma: db.prisma, databaseUrl: db.url });
-  // When each message reached the relay, and to whom (the policy sees every message; undefined accepts it).
-  const arrivals: { at: number; to: string }[] = [];
-  sink.setPolicy((to) => {
-    arrivals.push({ at: performance.now(), to: to[0]! });
-    return undefined;
-  });
-  return { db, sink, services, arrivals };
-}
+const setup = setupSendingDay;
 
 describe('sender threads and shared limits', () => {
   it('SEND_WORKERS=2: two sender threads share the day, every reader gets exactly one digest', async () => {
