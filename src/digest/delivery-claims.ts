@@ -77,12 +77,20 @@ export async function extendClaims(prisma: PrismaClient, claimer: string, ids: n
 /**
  * The relay took these messages. One prepared statement for the marks that arrived together, on the pool under
  * Prisma (see poolOf: this is the one statement per few messages).
+ *
+ * Committed without waiting for the disk (synchronous_commit off for this statement's transaction alone): each
+ * sending slot waits for its mark, and a flush per mark held the slots half of their time (measured at 100,000
+ * readers: 7-12 ms of waiting per message beside 7-14 ms of sending, 10-15% below the send rate before slots waited).
+ * What it risks: nothing when papermail dies (the commit is in Postgres' memory and its WAL writer flushes it within
+ * 3 x wal_writer_delay, 0.6 s by default); when the Postgres server itself crashes, the marks of that last moment
+ * are lost and those deliveries are sent again after their lease, with the same Message-ID.
  */
 export async function markSent(prisma: PrismaClient, claimer: string, ids: number[]): Promise<number> {
   const result = await poolOf(prisma).query({
     name: 'papermail-mark-sent',
-    text: `UPDATE deliveries SET status = 'sent', sent_at = now(), last_error = NULL, updated_at = now()
-           WHERE id = ANY($1::int[]) AND status = 'sending' AND claimed_by = $2`,
+    text: `WITH async AS (SELECT set_config('synchronous_commit', 'off', true))
+           UPDATE deliveries SET status = 'sent', sent_at = now(), last_error = NULL, updated_at = now()
+           WHERE id = ANY($1::int[]) AND status = 'sending' AND claimed_by = $2 AND EXISTS (SELECT FROM async)`,
     values: [ids, claimer],
   });
   return result.rowCount ?? 0;
