@@ -99,6 +99,14 @@ const prototypes = new PrototypeSimilarity(
 
 const logit = (p: number) => Math.log(p / (1 - p));
 
+/**
+ * The share of a topic's threshold a paper's own evidence must reach before its closeness to the topic's labelled
+ * papers (the prototype) can carry it the rest of the way: the definition keeps the last word, so an admin who
+ * raises a threshold or narrows the terms sees papers leave, and a paper is never sent on resemblance alone. On the
+ * tuning days every floor up to 0.25 sends the same papers (at 0.6 catalog recall falls from 0.96 to 0.93).
+ */
+const EVIDENCE_FLOOR = 0.25;
+
 interface Decision {
   id: string;
   match: Match;
@@ -112,13 +120,19 @@ interface Decision {
  * (1 at the cut, about 2 for a paper plainly about the interest, at most 2.8), which the feedback re-ranking's
  * constants were set on (rerank-for-reader.ts), and which lets a reader's topics and keywords rank together.
  */
-function decided(model: LogisticModel, features: number[], compiled: CompiledInterest, paper: PaperTokens): Decision {
+function decided(
+  model: LogisticModel,
+  features: number[],
+  compiled: CompiledInterest,
+  paper: PaperTokens,
+  floor = 0,
+): Decision {
   const p = probability(model, features);
-  // Only a paper that says at least one of the interest's terms is sent: the prototype weighs how close a paper is
-  // to a topic's labelled papers, but what is sent can always show why, and a definition an admin narrows to
-  // nothing sends nothing.
-  const evidence = p >= model.threshold ? scorePaper(compiled, paper).evidence : [];
-  const sent = evidence.length > 0;
+  const scored = p >= model.threshold ? scorePaper(compiled, paper) : undefined;
+  const evidence = scored?.evidence ?? [];
+  // What is sent can always show why: at least one of the interest's terms, and for a topic decided with its
+  // prototype, evidence worth `floor` of the definition's threshold (EVIDENCE_FLOOR).
+  const sent = scored !== undefined && evidence.length > 0 && scored.score >= floor;
   const strength = 1 + (logit(Math.min(Math.max(p, 1e-4), 0.9999)) - logit(model.threshold)) / 5;
   const match = { score: Math.round(p * 1000) / 1000, evidence, strength: Math.round(strength * 1000) / 1000 };
   return { id: paper.id, match, sent };
@@ -136,7 +150,7 @@ function scoreTopic(interest: Interest, papers: readonly PaperTokens[]): Decisio
     const similarity = slug === undefined ? undefined : prototypes.zScore(slug, paper);
     return similarity === undefined
       ? decided(topicModel, features, compiled, paper)
-      : decided(prototypeModel, [...features, similarity], compiled, paper);
+      : decided(prototypeModel, [...features, similarity], compiled, paper, EVIDENCE_FLOOR * compiled.threshold);
   });
 }
 
