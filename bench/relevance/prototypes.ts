@@ -35,9 +35,10 @@ export function buildPrototypes(days: LabelledDay[], slugs: readonly string[]): 
     for (const term of counts.keys()) documents.set(term, (documents.get(term) ?? 0) + 1);
   const n = papers.length;
   const idfOf = (df: number) => round(Math.log((n + 1) / (df + 1)) + 1);
-  const idf = Object.fromEntries([...documents].filter(([, df]) => df >= 2).map(([term, df]) => [term, idfOf(df)]));
+  const idf = new Map([...documents].filter(([, df]) => df >= 2).map(([term, df]) => [term, idfOf(df)]));
   const rareIdf = idfOf(1);
-  const weigh = (term: string) => idf[term] ?? rareIdf;
+  // A Map, as at run time: a paper's word can be "constructor", which a plain object already has.
+  const weigh = (term: string) => idf.get(term) ?? rareIdf;
   const vectors = papers.map(({ counts }) => tfIdfVector(counts, weigh));
 
   const topics: TopicPrototypes['topics'] = {};
@@ -60,5 +61,5 @@ export function buildPrototypes(days: LabelledDay[], slugs: readonly string[]): 
     const spread = Math.sqrt(sims.reduce((a, b) => a + (b - mean) ** 2, 0) / sims.length) || 1;
     topics[slug] = { terms: Object.fromEntries(prototype), mean: round(mean), spread: round(spread) };
   }
-  return { idf, rareIdf, topics };
+  return { idf: Object.fromEntries(idf), rareIdf, topics };
 }

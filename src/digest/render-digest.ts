@@ -1,7 +1,7 @@
 // Renders one reader's digest from templates compiled once per process (MJML is far too slow to run per message).
 import type { FeedbackLinks } from '../feedback/feedback-links.js';
 import type { Links } from '../links.js';
-import { compileMjml, emailTemplateFrom, loadEmailTemplate } from '../mail/templates.js';
+import { compiledMjml, emailTemplateFrom, loadEmailTemplate } from '../mail/templates.js';
 import { buildDigestEmail, type DigestEmailData, type DigestEmailInput } from './digest-email.js';
 import { asciiHtml } from './html-text.js';
 
@@ -15,7 +15,7 @@ export type DigestRenderer = (input: DigestEmailInput) => RenderedDigest;
 
 /** templates/digest.mjml as the digest is sent: minified. Compiled once where MJML runs, handed to render threads. */
 export function compileDigestHtml(): Promise<string> {
-  return compileMjml('digest', { minify: true });
+  return compiledMjml('digest', { minify: true });
 }
 
 /**

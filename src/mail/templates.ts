@@ -59,17 +59,33 @@ export function collapseWhitespace(html: string): string {
     .replace(/[ \t]{2,}/g, ' ');
 }
 
+const htmlCache = new Map<string, Promise<string>>();
 const cache = new Map<string, Promise<EmailTemplate<unknown>>>();
+const cacheKey = (name: string, options: { minify?: boolean }) => `${name}:${options.minify ? 'min' : 'full'}`;
+
+/**
+ * templates/NAME.mjml as compileMjml makes it, compiled once per process: the templates loaded here and the HTML
+ * handed to render and sender threads come from the same compile.
+ */
+export function compiledMjml(name: string, options: { minify?: boolean } = {}): Promise<string> {
+  const key = cacheKey(name, options);
+  let html = htmlCache.get(key);
+  if (!html) {
+    html = compileMjml(name, options);
+    htmlCache.set(key, html);
+  }
+  return html;
+}
 
 /**
  * The compiled template NAME, compiled once per process. `minify` collapses the layout whitespace at compile time
  * (a quarter of MJML's output): worth it for bulk mail, where every kilobyte is paid once per message.
  */
 export function loadEmailTemplate<T>(name: string, options: { minify?: boolean } = {}): Promise<EmailTemplate<T>> {
-  const key = `${name}:${options.minify ? 'min' : 'full'}`;
+  const key = cacheKey(name, options);
   let entry = cache.get(key);
   if (!entry) {
-    entry = (async () => emailTemplateFrom(name, await compileMjml(name, options)))();
+    entry = (async () => emailTemplateFrom(name, await compiledMjml(name, options)))();
     cache.set(key, entry);
   }
   return entry as Promise<EmailTemplate<T>>;

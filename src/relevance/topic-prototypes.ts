@@ -34,14 +34,13 @@ export const TopicPrototypesSchema = Type.Object(
   { additionalProperties: false },
 );
 export type TopicPrototypes = Static<typeof TopicPrototypesSchema>;
-export type TopicPrototype = Static<typeof TopicPrototypeSchema>;
 
 /**
  * The fewest abstract tokens (stop words dropped) the prototype judges: a few words make a unit vector that is all
  * "speculative decoding" from one passing mention. Every abstract of the labelled days has 71 or more (median 156);
  * a shorter one is left to the definition alone.
  */
-export const PROTOTYPE_MIN_TOKENS = 64;
+const PROTOTYPE_MIN_TOKENS = 64;
 
 /** The title says what a paper is about in a few words: each of its terms counts twice. */
 const TITLE_WEIGHT = 2;

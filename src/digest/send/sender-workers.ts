@@ -42,15 +42,13 @@ export function createSenderWorkers(deps: SenderWorkersDeps): Sender & { warm():
   let nextPass = 0;
   let threads: Promise<Thread[]> | undefined;
 
-  // Compiled here once for every thread (MJML stays out of them): a thread restarted after a crash reuses it.
-  let digestHtml: Promise<string> | undefined;
   const start = async (index: number): Promise<Thread> => {
-    digestHtml ??= compileDigestHtml();
     const data: SenderThreadData = {
       config: deps.config,
       databaseUrl: deps.databaseUrl,
       secret: deps.secret,
-      digestHtml: await digestHtml,
+      // Compiled once by this process (MJML stays out of the threads), however many threads start or restart.
+      digestHtml: await compileDigestHtml(),
     };
     const worker = startThread(import.meta.url, 'sender-thread', { workerData: data });
     worker.unref(); // never what keeps a process alive
