@@ -5,6 +5,7 @@
 // Written from the field's usage, not from the labelled days: add to them when a reader's keyword misses papers
 // that say the same thing in other words. Members must be true equivalents: one broad member makes every other
 // member broad (a group holding "retriever", which stems like "retrieval", made "dense retrieval" mean retrieval).
+// Stop words drop out of a phrase ("computer use" is the one token "computer"), so a phrase needs words that stay.
 // biome-ignore format: one group per line is the table.
 export const synonymGroups: readonly (readonly string[])[] = [
   ['text-to-speech', 'tts', 'speech synthesis'],
@@ -81,7 +82,7 @@ export const synonymGroups: readonly (readonly string[])[] = [
 export const narrowerTerms: Readonly<Record<string, readonly string[]>> = {
   'quantization': ['post-training quantization', 'low-bit', 'weight quantization', '4-bit', '2-bit', 'int4', 'int8', 'fp8', 'fp4', 'kv cache quantization', 'quantization-aware training'],
   'kv cache compression': ['kv cache eviction', 'kv cache quantization', 'kv cache pruning', 'kv cache reduction', 'compress kv cache', 'kv cache budget', 'token eviction', 'kv cache offloading'],
-  'gui agent': ['mobile agent', 'phone agent', 'os agent', 'web agent', 'android agent', 'gui grounding', 'screen understanding', 'gui assistant', 'gui perception', 'gui navigation', 'gui automation', 'ui agent', 'app agent', 'screen agent', 'computer use', 'computer-use', 'desktop agent'],
+  'gui agent': ['mobile agent', 'phone agent', 'os agent', 'web agent', 'android agent', 'gui grounding', 'screen understanding', 'gui assistant', 'gui perception', 'gui navigation', 'gui automation', 'ui agent', 'app agent', 'screen agent', 'computer-using agent', 'computer control', 'operate computers', 'desktop agent'],
   'video generation': ['text-to-video', 'image-to-video', 'video diffusion', 'video world model', 'video editing', 'long video generation', 'talking head', 'video model', 'video-to-video', 'video diffusion model', 'generative rendering', 'motion transfer', 'human animation', 'character animation', 'audio-driven video', 'camera-controlled video', 'interactive video generation', 'world rollout'],
   'image generation': ['text-to-image', 'image diffusion', 't2i', 'autoregressive image generation'],
   'image editing': ['instruction-based editing', 'instruction-guided editing', 'image manipulation', 'inpainting', 'virtual try-on', 'editing model', 'subject-driven editing', 'text-guided editing', 'edit instructions', 'editing instructions', 'object removal', 'image-to-image', 'local editing', 'editing tasks'],

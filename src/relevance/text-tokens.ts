@@ -32,6 +32,8 @@ const KEPT_APART: [RegExp, string][] = [
   [/^visuali[sz](e|es|ed|ing|ation|ations)$/, 'visualiz'],
   [/^(edit|edits|edited|editing)$/, 'edit'],
   [/^agentic$/, 'agentic'],
+  // Porter: computer = compute = computation = "comput"; a computer-use agent is not every paper that computes.
+  [/^computers?$/, 'computer'],
 ];
 
 function stemWord(word: string): string {
