@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type Interest, matchPapers } from '../../src/relevance/interest-matcher.js';
 import { keywordDefinition } from '../../src/relevance/keywords.js';
+import { narrowerTerms, synonymGroups } from '../../src/relevance/lexicon.js';
 import type { PaperText } from '../../src/relevance/paper-text.js';
 import { textTokens } from '../../src/relevance/text-tokens.js';
 import { topicCatalog } from '../../src/topics/catalog.js';
@@ -47,11 +48,33 @@ describe('the matcher', () => {
     assert.notEqual(textTokens('tokenizer')[0], textTokens('token')[0]);
     assert.notEqual(textTokens('generation')[0], textTokens('generalization')[0]);
     assert.notEqual(textTokens('interpretability')[0], textTokens('interpretation')[0]);
+    assert.notEqual(textTokens('computer')[0], textTokens('computation')[0]);
     assert.equal(textTokens('tokenization')[0], textTokens('tokenizers')[0]);
     const papers = [
       paper('g', 'On the Generalization of Video Classifiers', 'Generalization of video models to new domains.'),
     ];
     assert.deepEqual(matched(papers, keyword('video generation')), []);
+  });
+
+  it('no phrase of the lexicon shrinks to one word when its stop words drop out ("computer use" was "comput")', () => {
+    const phrases = new Set([
+      ...synonymGroups.flat(),
+      ...Object.keys(narrowerTerms),
+      ...Object.values(narrowerTerms).flat(),
+    ]);
+    const shrunk = [...phrases].filter(
+      (p) => p.split(/[^a-z0-9]+/i).filter(Boolean).length > 1 && textTokens(p).length < 2,
+    );
+    assert.deepEqual(shrunk, []);
+    const papers = [
+      paper(
+        'c',
+        'Adaptive Computation for Efficient Inference',
+        'We compute less per token and use the saved compute.',
+      ),
+      paper('u', 'A Computer-Use Agent for Spreadsheets', 'A GUI agent that operates computers through the screen.'),
+    ];
+    assert.deepEqual(matched(papers, keyword('gui agents')), ['u']);
   });
 
   it('abbreviations and synonyms find each other: TTS, MoE, VLM', () => {
