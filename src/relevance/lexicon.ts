@@ -5,7 +5,8 @@
 // Written from the field's usage, not from the labelled days: add to them when a reader's keyword misses papers
 // that say the same thing in other words. Members must be true equivalents: one broad member makes every other
 // member broad (a group holding "retriever", which stems like "retrieval", made "dense retrieval" mean retrieval).
-// Stop words drop out of a phrase ("computer use" is the one token "computer"), so a phrase needs words that stay.
+// Stop words drop out of a phrase ("computer use" was once the one token "comput"): a test holds every phrase to
+// two words or more after they do.
 // biome-ignore format: one group per line is the table.
 export const synonymGroups: readonly (readonly string[])[] = [
   ['text-to-speech', 'tts', 'speech synthesis'],

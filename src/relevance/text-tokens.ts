@@ -5,10 +5,11 @@
 // "generalization". So a few word families measured to collide keep a stem of their own (KEPT_APART).
 import { stemmer } from 'stemmer';
 
-// "new", "not" and "more" stay: "new benchmark" is not "benchmark".
+// "new", "not" and "more" stay: "new benchmark" is not "benchmark". So does "use": without it "tool use" and
+// "computer use" were the one words "tool" and "computer".
 const STOP_WORDS = new Set(
   `a an and are as at be been being by for from has have in into is it its of on or that the their this these those
-  to was were which with we our via using use based towards toward than then also can such`
+  to was were which with we our via using based towards toward than then also can such`
     .split(/\s+/)
     .filter(Boolean),
 );
@@ -52,6 +53,8 @@ export function textTokens(text: string): string[] {
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
     .replace(/['’]s\b/g, '')
+    // "on" is a stop word, and "on-policy" (RL) would be "policy", which every robot paper has.
+    .replace(/\b(on|off)-polic/g, '$1polic')
     .split(/[^a-z0-9]+/);
   const out: string[] = [];
   for (const word of words) {

@@ -143,7 +143,7 @@ describe('the matcher', () => {
         'How Well Do Agents Browse? A Study',
         'Browsing the web for a user means reading pages, filling forms and following links over many steps. We ' +
           'present WebProbe, a suite of 1,200 tasks on 85 live websites, each with a human-verified answer, to ' +
-          'measure how well web agents navigate them. We evaluate 14 open and proprietary models and find that ' +
+          'measure how well autonomous browsers navigate them. We evaluate 14 open and proprietary models and find that ' +
           'frontier models still fail on 40% of tasks, most often by losing track of the goal after a page loads or ' +
           'by trusting a search result without checking it. We analyse these failure modes and release the tasks, ' +
           'the answers and an evaluation harness.',
