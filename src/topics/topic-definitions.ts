@@ -110,6 +110,8 @@ const written: Record<string, TopicDefinition> = {
       ...t(0.6, 'embodied', 'manipulation', 'policy', 'policies', 'sim-to-real', 'real-world', 'teleoperation', 'demonstrations', 'action', 'actions', 'control', 'driving', 'quadruped', 'end effector', 'imitation learning', 'trajectory'),
       ...t(0.25, 'physical', 'simulation', 'simulator', 'tasks', '3d', 'spatial'),
     ],
+    // Screens are navigated and acted on too: a GUI or web agent is an agents paper, not a robot's.
+    against: t(0.6, 'gui agent', 'gui', 'web navigation', 'web agent'),
   },
   'efficient-training': {
     terms: [
