@@ -23,8 +23,8 @@ const written: Record<string, TopicDefinition> = {
   },
   'llm-inference': {
     terms: [
-      ...t(1, 'kv cache', 'llm inference', 'llm serving', 'inference serving', 'serving system', 'inference engine', 'efficient inference', 'kv cache compression', 'post-training quantization', 'weight quantization'),
-      ...t(0.6, 'quantization', 'inference efficiency', 'inference acceleration', 'inference latency', 'inference cost', 'throughput', 'sparse attention', 'attention kernel', 'memory footprint', 'prefill', 'decoding latency', 'batching', 'early exit', 'speculative decoding', 'token eviction', 'memory bandwidth', 'time to first token'),
+      ...t(1, 'kv cache', 'llm inference', 'llm serving', 'inference serving', 'serving system', 'inference engine', 'efficient inference', 'kv cache compression', 'post-training quantization', 'weight quantization', 'inference acceleration', 'accelerating inference', 'inference speedup'),
+      ...t(0.6, 'quantization', 'inference efficiency', 'inference latency', 'inference cost', 'throughput', 'sparse attention', 'attention kernel', 'memory footprint', 'prefill', 'decoding latency', 'batching', 'early exit', 'speculative decoding', 'token eviction', 'memory bandwidth', 'time to first token'),
       ...t(0.25, 'latency', 'speedup', 'efficient', 'gpu memory', 'compression', 'pruning', 'flops', 'linear attention', 'long context', 'deployment'),
     ],
     against: t(0.3, 'video generation', 'image generation', 'diffusion transformer', 'vector quantization'),
@@ -61,8 +61,8 @@ const written: Record<string, TopicDefinition> = {
   },
   'vision-language-models': {
     terms: [
-      ...t(1, 'vision-language model', 'multimodal large language model', 'visual question answering', 'video llm', 'video large language model', 'large vision-language model', 'unified multimodal model', 'multimodal understanding'),
-      ...t(0.6, 'multimodal', 'visual reasoning', 'visual understanding', 'image understanding', 'video understanding', 'vision encoder', 'visual instruction tuning', 'visual tokens', 'image-text', 'vision-language', 'visual grounding', 'chart understanding', 'document understanding', 'ocr', 'multimodal reasoning', 'spatial reasoning', 'visual perception'),
+      ...t(1, 'vision-language model', 'multimodal large language model', 'visual question answering', 'video llm', 'video large language model', 'large vision-language model', 'unified multimodal model', 'multimodal understanding', 'video-language model'),
+      ...t(0.6, 'multimodal', 'visual reasoning', 'visual understanding', 'image understanding', 'video understanding', 'vision encoder', 'visual instruction tuning', 'visual tokens', 'image-text', 'vision-language', 'visual grounding', 'chart understanding', 'document understanding', 'ocr', 'multimodal reasoning', 'spatial reasoning', 'visual perception', 'video-language', 'captioning', 'document parsing'),
       ...t(0.25, 'visual', 'image', 'video', 'vision', 'clip', 'caption', 'llava', 'qwen-vl', 'qwen2.5-vl'),
     ],
   },
@@ -75,9 +75,9 @@ const written: Record<string, TopicDefinition> = {
   },
   agents: {
     terms: [
-      ...t(1, 'llm agent', 'language agent', 'agentic', 'ai agent', 'autonomous agent', 'gui agent', 'web agent', 'computer-use agent', 'coding agent', 'deep research', 'multi-agent', 'tool use', 'tool calling', 'tool-augmented', 'search agent', 'agent framework', 'agentic reinforcement learning'),
+      ...t(1, 'llm agent', 'language agent', 'agentic', 'ai agent', 'autonomous agent', 'gui agent', 'web agent', 'computer-use agent', 'coding agent', 'deep research', 'multi-agent', 'tool use', 'tool calling', 'tool-augmented', 'search agent', 'agent framework', 'agentic reinforcement learning', 'agent harness'),
       ...t(0.6, 'agent', 'agents', 'tool', 'tools', 'function calling', 'planning', 'web navigation', 'environment interaction', 'multi-turn', 'long-horizon', 'trajectories', 'agent memory', 'orchestration', 'mcp', 'browser', 'swe-bench', 'terminal'),
-      ...t(0.25, 'interactive', 'workflow', 'autonomous', 'task completion', 'action'),
+      ...t(0.25, 'interactive', 'workflow', 'autonomous', 'task completion', 'action', 'harness', 'scaffolding', 'self-improvement'),
     ],
     against: t(0.3, 'robot', 'manipulation', 'locomotion'),
   },
@@ -100,7 +100,7 @@ const written: Record<string, TopicDefinition> = {
     terms: [
       ...t(1, 'image generation', 'video generation', 'text-to-image', 'text-to-video', 'image-to-video', 'image editing', 'video editing', 'diffusion transformer', 'video diffusion', 'image synthesis', 'video synthesis', 'visual generation', 'world model', 'avatar', 'talking head'),
       ...t(0.6, 'generation', 'generative', 'diffusion model', 'diffusion', 'flow matching', 'denoising', 'generated videos', 'generated images', 'controllable generation', 'video', 'image', 'style', 'camera control', 'dit', 'autoregressive image', 'visual tokenizer', 'motion', 'frames', 'editing', 'subject-driven', 'customization'),
-      ...t(0.25, 'photorealistic', 'fidelity', 'temporal consistency', 'fid', 'vae', 'latent'),
+      ...t(0.25, 'photorealistic', 'fidelity', 'temporal consistency', 'fid', 'vae', 'latent', 'classifier-free guidance', 'generative modeling', 'imagenet', 'sampling steps'),
     ],
     against: t(0.6, 'text generation', 'language model', 'code generation', 'speech', 'audio generation', 'music generation'),
   },
@@ -124,8 +124,8 @@ const written: Record<string, TopicDefinition> = {
   'alignment-safety': {
     terms: [
       ...t(1, 'jailbreak', 'red teaming', 'ai safety', 'safety alignment', 'harmful', 'prompt injection', 'interpretability', 'mechanistic interpretability', 'reward hacking', 'guardrail', 'backdoor', 'adversarial attack', 'unsafe', 'deception', 'misalignment', 'sparse autoencoder', 'steering vector'),
-      ...t(0.6, 'safety', 'safe', 'ai alignment', 'value alignment', 'aligned models', 'attack', 'attacks', 'privacy', 'security', 'toxic', 'bias', 'refusal', 'probing', 'neurons', 'circuits', 'steering', 'watermark', 'misuse', 'vulnerabilities', 'trustworthy', 'honesty', 'sycophancy'),
-      ...t(0.25, 'robustness', 'adversarial', 'risk', 'risks', 'human values', 'preferences', 'hallucination', 'fairness'),
+      ...t(0.6, 'safety', 'safe', 'ai alignment', 'value alignment', 'aligned models', 'attack', 'attacks', 'privacy', 'security', 'toxic', 'bias', 'refusal', 'probing', 'neurons', 'circuits', 'steering', 'watermark', 'misuse', 'vulnerabilities', 'trustworthy', 'honesty', 'sycophancy', 'mechanistic', 'internal representations'),
+      ...t(0.25, 'robustness', 'adversarial', 'risk', 'risks', 'human values', 'preferences', 'hallucination', 'fairness', 'activations', 'attention heads'),
     ],
   },
   retrieval: {
