@@ -5,7 +5,7 @@
 // only adds what is missing, and the sender resumes from the database alone.
 
 import { parseDay, today } from '../dates.js';
-import { Prisma, type PrismaClient } from '../db/client.js';
+import { Prisma, type PrismaClient, poolOf } from '../db/client.js';
 import { loadReaderProfiles } from '../feedback/reader-profiles.js';
 import type { Interest, InterestMatches } from '../relevance/interest-matcher.js';
 import { createInterestMatcher, type InterestMatcher } from '../relevance/matcher-service.js';
@@ -96,8 +96,9 @@ interface MatchContext {
 
 const UTC_DEFAULTS: SettingsDefaults = { timezone: 'UTC', hour: 0 };
 
+/** Selections per insert statement (a batch's statements run at once, each on a connection of its own). */
 const INSERT_CHUNK = 2000;
-/** Readers read per statement: memory holds one batch of readers and their selections, not the whole list. */
+/** Readers read per statement: memory holds a batch or two of readers and their selections, not the whole list. */
 const READER_BATCH = 5000;
 
 export async function prepareDigest(
@@ -145,86 +146,88 @@ export async function prepareDigest(
   let sentPaperIds = [...new Set(papers.map((p) => p.id))];
 
   // One pass over the waiting readers in keyset batches: each batch's new interests are matched (each interest once
-  // a day, however many readers share it), its selections written before the next batch is read, so memory holds
-  // one batch whatever the number of readers.
-  for await (const rows of waitingReaderBatches(prisma, day, options.subscriberIds, size)) {
-    const readers = rows.filter(theirDay);
-    report.notTheirDay += rows.length - readers.length;
-    report.readers += readers.length;
-    if (readers.length === 0) continue;
-    const missingTopics = [...new Set(readers.flatMap((r) => r.topicIds))].filter((id) => !topics.has(id));
-    for (const [id, topic] of await loadTopicInterests(prisma, missingTopics)) topics.set(id, topic);
-    if (!weekContext && readers.some((r) => r.cadence === 'weekly')) {
-      report.weekDigestId = await issue('week');
-      weekContext = { papers: await loadPeriodPapers(prisma, weekStart(day), day), matches: new Map() };
-      sentPaperIds = [...new Set([...papers, ...weekContext.papers].map((p) => p.id))];
-    }
-    const contextOf = (row: ReaderRow) => (row.cadence === 'weekly' ? weekContext! : dayContext);
-    const interestsOf = new Map(
-      readers.map((row) => [
-        row,
-        {
-          own: readerInterests(row.topicIds, row.keywords, topics),
-          // Exclusions are matched like keywords (and share the matching with anyone's keyword of the same text).
-          excludes: row.excludeKeywords.map(keywordInterest).filter((i) => i !== undefined),
-        },
-      ]),
-    );
-    const wanted = new Map<MatchContext, Map<string, Interest>>();
-    for (const row of readers) {
-      const context = contextOf(row);
-      const fresh = wanted.get(context) ?? new Map<string, Interest>();
-      wanted.set(context, fresh);
-      const { own, excludes } = interestsOf.get(row)!;
-      for (const i of [...own, ...excludes]) if (!context.matches.has(i.key)) fresh.set(i.key, i);
-    }
-    const matchStarted = performance.now();
-    for (const [context, fresh] of wanted) {
-      if (fresh.size === 0) continue;
-      for (const [key, matches] of matcher.matchPapers(context.papers, [...fresh.values()])) {
-        context.matches.set(key, matches);
+  // a day, however many readers share it), its selections written while the next batch is read and selected, so
+  // memory holds two batches whatever the number of readers.
+  const writer = createSelectionWriter(prisma, report);
+  try {
+    for await (const rows of waitingReaderBatches(prisma, day, options.subscriberIds, size)) {
+      const readers = rows.filter(theirDay);
+      report.notTheirDay += rows.length - readers.length;
+      report.readers += readers.length;
+      if (readers.length === 0) continue;
+      const missingTopics = [...new Set(readers.flatMap((r) => r.topicIds))].filter((id) => !topics.has(id));
+      for (const [id, topic] of await loadTopicInterests(prisma, missingTopics)) topics.set(id, topic);
+      if (!weekContext && readers.some((r) => r.cadence === 'weekly')) {
+        report.weekDigestId = await issue('week');
+        weekContext = { papers: await loadPeriodPapers(prisma, weekStart(day), day), matches: new Map() };
+        sentPaperIds = [...new Set([...papers, ...weekContext.papers].map((p) => p.id))];
       }
-    }
-    report.matchMs += performance.now() - matchStarted;
+      const contextOf = (row: ReaderRow) => (row.cadence === 'weekly' ? weekContext! : dayContext);
+      const interestsOf = new Map(
+        readers.map((row) => [
+          row,
+          {
+            own: readerInterests(row.topicIds, row.keywords, topics),
+            // Exclusions are matched like keywords (and share the matching with anyone's keyword of the same text).
+            excludes: row.excludeKeywords.map(keywordInterest).filter((i) => i !== undefined),
+          },
+        ]),
+      );
+      const wanted = new Map<MatchContext, Map<string, Interest>>();
+      for (const row of readers) {
+        const context = contextOf(row);
+        const fresh = wanted.get(context) ?? new Map<string, Interest>();
+        wanted.set(context, fresh);
+        const { own, excludes } = interestsOf.get(row)!;
+        for (const i of [...own, ...excludes]) if (!context.matches.has(i.key)) fresh.set(i.key, i);
+      }
+      const matchStarted = performance.now();
+      for (const [context, fresh] of wanted) {
+        if (fresh.size === 0) continue;
+        for (const [key, matches] of matcher.matchPapers(context.papers, [...fresh.values()])) {
+          context.matches.set(key, matches);
+        }
+      }
+      report.matchMs += performance.now() - matchStarted;
 
-    const ids = readers.map((r) => r.id);
-    const [profiles, alreadySent] = await Promise.all([
-      loadReaderProfiles(prisma, ids),
-      loadAlreadySent(prisma, sentPaperIds, ids),
-    ]);
-    const planned: PreparedSelection[] = [];
-    for (const row of readers) {
-      const { own, excludes } = interestsOf.get(row)!;
-      const reader: ReaderInterests = {
-        interests: own.map(({ key, label }) => ({ key, label })),
-        maxPapers: row.maxPapers,
-        topWhenNoMatch: row.topWhenNoMatch,
-        profile: profiles.get(row.id),
-        excludes: excludes.map((i) => i.key),
-        authors: row.authors,
-      };
-      const selection = selectPapers(reader, contextOf(row), alreadySent.get(row.id));
-      if (!selection) {
-        report.noMatch++;
-        if (options.dryRun) unmatched.push(row.email);
-        continue;
+      const ids = readers.map((r) => r.id);
+      const [profiles, alreadySent] = await Promise.all([
+        loadReaderProfiles(prisma, ids),
+        loadAlreadySent(prisma, sentPaperIds, ids),
+      ]);
+      const planned: PreparedSelection[] = [];
+      for (const row of readers) {
+        const { own, excludes } = interestsOf.get(row)!;
+        const reader: ReaderInterests = {
+          interests: own.map(({ key, label }) => ({ key, label })),
+          maxPapers: row.maxPapers,
+          topWhenNoMatch: row.topWhenNoMatch,
+          profile: profiles.get(row.id),
+          excludes: excludes.map((i) => i.key),
+          authors: row.authors,
+        };
+        const selection = selectPapers(reader, contextOf(row), alreadySent.get(row.id));
+        if (!selection) {
+          report.noMatch++;
+          if (options.dryRun) unmatched.push(row.email);
+          continue;
+        }
+        const due = dueNow ? preparedAt : dueOf(row.timezone ?? defaults.timezone, row.hour ?? defaults.hour);
+        planned.push({
+          digestId: row.cadence === 'weekly' ? report.weekDigestId : report.digestId,
+          subscriberId: row.id,
+          email: row.email,
+          ...selection,
+          dueAt: due,
+          byEmail: row.channel !== 'feed',
+        });
       }
-      const due = dueNow ? preparedAt : dueOf(row.timezone ?? defaults.timezone, row.hour ?? defaults.hour);
-      planned.push({
-        digestId: row.cadence === 'weekly' ? report.weekDigestId : report.digestId,
-        subscriberId: row.id,
-        email: row.email,
-        ...selection,
-        dueAt: due,
-        byEmail: row.channel !== 'feed',
-      });
+      if (options.dryRun) plans.push(...planned);
+      else await writer.write(planned);
     }
-    if (options.dryRun) plans.push(...planned);
-    else {
-      for (let i = 0; i < planned.length; i += INSERT_CHUNK) {
-        report.created += await insertSelections(prisma, planned.slice(i, i + INSERT_CHUNK));
-      }
-    }
+  } finally {
+    // Also when a batch failed: no write runs on after preparation returns, and a failed write is not lost.
+    await writer.flush();
   }
   report.matchMs = Math.round(report.matchMs);
   const all = new Set([...dayContext.matches.keys(), ...(weekContext?.matches.keys() ?? [])]);
@@ -369,10 +372,47 @@ async function loadAlreadySent(
   return out;
 }
 
+interface SelectionWriter {
+  /** Starts writing a batch's selections once the previous batch's are in; resolves when it has started. */
+  write(planned: PreparedSelection[]): Promise<void>;
+  /** Resolves once every batch is written; rejects with a write's error. */
+  flush(): Promise<void>;
+}
+
+/**
+ * Writes each batch's selections while the next batch is read and selected, so that Postgres inserts while this
+ * process selects instead of each waiting for the other: at 100,000 readers the inserts, one chunk after the other,
+ * were two thirds of the preparation (12 of 18 s), and this process sat idle meanwhile. A batch's chunks are
+ * written at once, on connections of their own (they hold disjoint readers), so Postgres may use a second core.
+ * One batch is written at a time, in order: a batch waits for the previous one's write before its own starts,
+ * which is also where a failed write surfaces. Measured there: 15-22 s of preparation down to 9-9.5 s.
+ */
+function createSelectionWriter(prisma: PrismaClient, report: PrepareReport): SelectionWriter {
+  let writing: Promise<void> = Promise.resolve();
+  const writeBatch = async (planned: PreparedSelection[]) => {
+    const chunks: PreparedSelection[][] = [];
+    for (let i = 0; i < planned.length; i += INSERT_CHUNK) chunks.push(planned.slice(i, i + INSERT_CHUNK));
+    const written = await Promise.all(chunks.map((chunk) => insertSelections(prisma, chunk)));
+    for (const count of written) report.created += count;
+  };
+  return {
+    async write(planned) {
+      await writing;
+      writing = writeBatch(planned);
+      // Awaited by the next write or by flush: a failure meanwhile is not an unhandled rejection.
+      writing.catch(() => {});
+    },
+    flush: () => writing,
+  };
+}
+
 /**
  * Writes selections and, for readers who take email, their deliveries, in one statement: a selection is never
  * without the delivery it calls for. Selections that exist already (another run got there first) are left alone,
  * and so no delivery is added for them. Returns how many selections were written.
+ *
+ * On the pool under Prisma (poolOf), as a prepared statement: a chunk's payload is about 1.5 MB of JSON, and Prisma
+ * spent ~70 ms of CPU on each such statement before sending it, the pool ~8 ms (measured at 2,000 readers a chunk).
  */
 async function insertSelections(prisma: PrismaClient, rows: PreparedSelection[]): Promise<number> {
   const payload = JSON.stringify(
@@ -385,10 +425,18 @@ async function insertSelections(prisma: PrismaClient, rows: PreparedSelection[])
       by_email: r.byEmail,
     })),
   );
-  // The claim follows next_attempt_at, so a delivery due later is not even looked at before its time.
-  const [counted] = await prisma.$queryRaw<{ selections: number }[]>`
+  const result = await poolOf(prisma).query<{ selections: number }>({
+    name: 'papermail-insert-selections',
+    text: INSERT_SELECTIONS,
+    values: [payload],
+  });
+  return result.rows[0]?.selections ?? 0;
+}
+
+// The claim follows next_attempt_at, so a delivery due later is not even looked at before its time.
+const INSERT_SELECTIONS = `
     WITH r AS (
-      SELECT * FROM jsonb_to_recordset(${payload}::jsonb)
+      SELECT * FROM jsonb_to_recordset($1::jsonb)
         AS r(digest_id int, subscriber_id int, paper_ids text[], matches jsonb, due_at timestamptz, by_email boolean)
     ), s AS (
       INSERT INTO selections (digest_id, subscriber_id, paper_ids, matches, by_email)
@@ -402,5 +450,3 @@ async function insertSelections(prisma: PrismaClient, rows: PreparedSelection[])
       WHERE s.by_email
     )
     SELECT count(*)::int AS selections FROM s`;
-  return counted?.selections ?? 0;
-}
