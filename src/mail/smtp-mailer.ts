@@ -43,6 +43,9 @@ export function createSmtpMailer(config: Config, log: Logger): Mailer {
       const info = await transport.sendMail({
         envelope: { from: envelopeAddress(config.mailFrom), to: [message.to] },
         raw,
+        // The raw message carries this Message-ID already. Named here, it spares nodemailer making one of its own for
+        // every message (five randomBytes calls), which it would only report: 3% of the sending thread's time.
+        messageId: message.messageId,
       });
       return { messageId: message.messageId, response: String(info.response ?? '') };
     },
