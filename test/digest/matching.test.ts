@@ -203,4 +203,39 @@ describe('matching papers to readers (seed page, real Postgres full-text search)
       assert.deepEqual(written?.paperIds, plan.paperIds, plan.email);
     }
   });
+
+  it('a batch whose write fails stops the preparation; run again, every reader has one selection and its delivery', async () => {
+    const db = await createTestDatabase();
+    await loadSeedPapers(db.prisma, DAY);
+    const readers = await createReaders(
+      db.prisma,
+      Array.from({ length: 23 }, (_, i) => ({ email: `fail-${i}@example.org`, topics: ['speculative-decoding'] })),
+    );
+    const whole = await prepareDigest(db.prisma, DAY, { dryRun: true });
+    // The third batch's write fails in Postgres (batches are written while the next one is selected).
+    const failing = readers[12]!.id;
+    await db.prisma.$executeRawUnsafe(`
+      CREATE FUNCTION fail_one() RETURNS trigger AS $$
+      BEGIN IF NEW.subscriber_id = ${failing} THEN RAISE EXCEPTION 'disk full'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`);
+    await db.prisma.$executeRawUnsafe(
+      'CREATE TRIGGER fail_one BEFORE INSERT ON selections FOR EACH ROW EXECUTE FUNCTION fail_one()',
+    );
+    await assert.rejects(prepareDigest(db.prisma, DAY, { readerBatch: 5 }), /disk full/);
+    const orphans = async () =>
+      (
+        await db.prisma.$queryRaw<{ n: number }[]>`
+          SELECT count(*)::int AS n FROM selections x
+          WHERE x.by_email AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.selection_id = x.id)`
+      )[0]!.n;
+    assert.equal(await orphans(), 0, 'a selection is never written without its delivery');
+    const before = await db.prisma.selection.count();
+    assert.ok(before < whole.plans!.length, 'the failed batch wrote nothing');
+
+    await db.prisma.$executeRawUnsafe('DROP TRIGGER fail_one ON selections');
+    const again = await prepareDigest(db.prisma, DAY, { readerBatch: 5 });
+    assert.equal(again.created, whole.plans!.length - before, 'the second run adds only what is missing');
+    assert.equal(await db.prisma.selection.count(), whole.plans!.length);
+    assert.equal(await db.prisma.delivery.count(), whole.plans!.length);
+    assert.equal(await orphans(), 0);
+  });
 });
