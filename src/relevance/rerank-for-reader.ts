@@ -6,7 +6,7 @@
 // - per-interest weights: an interest whose papers the reader keeps rejecting counts less for this reader.
 // Pure: no I/O. The topic itself never changes: the same matches serve every other reader untouched.
 import type { PaperText } from './paper-text.js';
-import { cosine, type TermVector, tfIdfVector } from './term-vectors.js';
+import { cosine, type TermVector, tfIdfVector, toUnitLength } from './term-vectors.js';
 import { textTokens } from './text-tokens.js';
 
 export interface FeedbackPaper {
@@ -68,9 +68,7 @@ function centroid(vectors: TermVector[]): TermVector | undefined {
   if (vectors.length === 0) return undefined;
   const sum: TermVector = new Map();
   for (const v of vectors) for (const [t, w] of v) sum.set(t, (sum.get(t) ?? 0) + w);
-  const norm = Math.sqrt([...sum.values()].reduce((s, w) => s + w * w, 0)) || 1;
-  for (const [t, w] of sum) sum.set(t, w / norm);
-  return sum;
+  return toUnitLength(sum);
 }
 
 export interface Reranker {

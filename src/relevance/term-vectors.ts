@@ -7,12 +7,14 @@ export type TermVector = Map<string, number>;
 /** Sublinear tf times idf, scaled to unit length. */
 export function tfIdfVector(counts: Map<string, number>, idf: (term: string) => number): TermVector {
   const vector: TermVector = new Map();
+  for (const [term, count] of counts) vector.set(term, (1 + Math.log(count)) * idf(term));
+  return toUnitLength(vector);
+}
+
+/** Scales `vector` in place to unit length (a zero vector stays zero). */
+export function toUnitLength(vector: TermVector): TermVector {
   let norm = 0;
-  for (const [term, count] of counts) {
-    const weight = (1 + Math.log(count)) * idf(term);
-    vector.set(term, weight);
-    norm += weight * weight;
-  }
+  for (const weight of vector.values()) norm += weight * weight;
   norm = Math.sqrt(norm) || 1;
   for (const [term, weight] of vector) vector.set(term, weight / norm);
   return vector;
