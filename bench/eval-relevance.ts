@@ -48,6 +48,10 @@ const keywords = table(
   'free-text interests',
   scores.filter((s) => s.kind === 'keyword'),
 );
+const first = summarise(scores.filter((s) => s.kind === 'keyword' && set.firstKeywords.has(s.name)));
+process.stdout.write(
+  `the first ${set.firstKeywords.size} interests alone (as reported until the seventh session): macro P=${f(first.macroP)} R=${f(first.macroR)}\n`,
+);
 process.stdout.write(
   `\nrelevance: catalog macro P=${f(topics.macroP)} R=${f(topics.macroR)}; interests macro P=${f(keywords.macroP)} R=${f(keywords.macroR)} (${which} days)\n`,
 );

@@ -22,7 +22,10 @@ export interface LabelledDay {
 
 export interface EvaluationSet {
   topics: string[];
+  /** Every free-text interest: the first list of interests.json, then its moreKeywords. */
   keywords: string[];
+  /** The first list alone: the interests the first six sessions reported on, for comparison. */
+  firstKeywords: Set<string>;
   heldOut: Set<string>;
   days: LabelledDay[];
 }
@@ -47,7 +50,9 @@ function readJson<T>(file: string): T {
 }
 
 export function loadEvaluationSet(dir = relevanceDir): EvaluationSet {
-  const interests = readJson<{ topics: string[]; keywords: string[] }>(path.join(dir, 'interests.json'));
+  const interests = readJson<{ topics: string[]; keywords: string[]; moreKeywords?: string[] }>(
+    path.join(dir, 'interests.json'),
+  );
   const split = readJson<{ heldOut: string[] }>(path.join(dir, 'split.json'));
   const days: LabelledDay[] = [];
   for (const file of readdirSync(path.join(dir, 'labels')).sort()) {
@@ -59,5 +64,11 @@ export function loadEvaluationSet(dir = relevanceDir): EvaluationSet {
     if (missing.length > 0) throw new Error(`${file}: no labels for ${missing.join(', ')}`);
     days.push({ date: labelled.date, papers, labels });
   }
-  return { topics: interests.topics, keywords: interests.keywords, heldOut: new Set(split.heldOut), days };
+  return {
+    topics: interests.topics,
+    keywords: [...interests.keywords, ...(interests.moreKeywords ?? [])],
+    firstKeywords: new Set(interests.keywords),
+    heldOut: new Set(split.heldOut),
+    days,
+  };
 }
