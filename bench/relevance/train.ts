@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LogisticModel } from '../../src/relevance/logistic-model.js';
-import { type Counts, fmt, meanDefined, precisionRecall } from './evaluate.js';
+import { type Counts, fmt, type InterestScore, meanDefined, precisionRecall, summarise } from './evaluate.js';
 
 export const noCounts = (): Counts => ({ tp: 0, fp: 0, fn: 0 });
 
@@ -25,6 +25,22 @@ export function printComparison(title: string, rows: { name: string; model: Coun
     fmt(meanDefined(pr.map((r) => r[side][which])));
   out += `${'macro'.padEnd(width)} ${macro('model', 'precision')} ${macro('model', 'recall')}   ${macro('rule', 'precision')} ${macro('rule', 'recall')}\n`;
   process.stdout.write(out);
+}
+
+/** The model's macro and micro precision and recall per group of interests (`groupOf` names an interest's). */
+export function printGroups(rows: { name: string; model: Counts }[], groupOf: (name: string) => string): void {
+  const groups = new Map<string, InterestScore[]>();
+  for (const r of rows) {
+    const scores = groups.get(groupOf(r.name)) ?? [];
+    scores.push({ kind: 'keyword', name: r.name, ...r.model, ...precisionRecall(r.model) });
+    groups.set(groupOf(r.name), scores);
+  }
+  for (const [group, scores] of groups) {
+    const m = summarise(scores);
+    process.stdout.write(
+      `${group}: macro P ${fmt(m.macroP)} R ${fmt(m.macroR)}, micro P ${fmt(m.microP)} R ${fmt(m.microR)}\n`,
+    );
+  }
 }
 
 /** Prints the fitted model and, with --write, stores it as src/relevance/<name>. */

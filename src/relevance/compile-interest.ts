@@ -36,6 +36,13 @@ function key(p: Pattern): string {
   return p.join(' ');
 }
 
+const lexiconPhrases = new Set([...groups.flat(), ...narrower.map(([general]) => general)].map(key));
+
+/** Whether the lexicon knows `text` as one phrase ("ai for science"): a synonym or a general term of the table. */
+export function isLexiconPhrase(text: string): boolean {
+  return lexiconPhrases.has(key(textTokens(text)));
+}
+
 function indexOf(haystack: Pattern, needle: Pattern): number {
   outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
     for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;

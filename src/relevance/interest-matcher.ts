@@ -5,7 +5,14 @@
 // top of this (see rerank-for-reader.ts), never here: one reader can never change what a topic means for everyone.
 import { type CompiledInterest, compileDefinition } from './compile-interest.js';
 import type { TopicDefinition } from './interest-definition.js';
-import { type DayWords, dayWords, KEYWORD_FEATURES, keywordDay, keywordFeatures } from './keyword-features.js';
+import {
+  type DayWords,
+  dayWords,
+  KEYWORD_FEATURES,
+  keywordDay,
+  keywordFeatures,
+  titleNamesKeyword,
+} from './keyword-features.js';
 import { type LogisticModel, loadModel, probability } from './logistic-model.js';
 import { type PaperText, type PaperTokens, tokenizePaper } from './paper-text.js';
 import { type PaperScore, scorePaper } from './score-paper.js';
@@ -125,9 +132,10 @@ function decided(
   features: number[],
   compiled: CompiledInterest,
   paper: PaperTokens,
-  floor = 0,
+  { floor = 0, named = false }: { floor?: number; named?: boolean } = {},
 ): Decision {
-  const p = probability(model, features);
+  // A keyword named in the title is sent at least at the cut (titleNamesKeyword).
+  const p = named ? Math.max(probability(model, features), model.threshold) : probability(model, features);
   const scored = p >= model.threshold ? scorePaper(compiled, paper) : undefined;
   const evidence = scored?.evidence ?? [];
   // What is sent can always show why: at least one of the interest's terms, and for a topic decided with its
@@ -150,15 +158,24 @@ function scoreTopic(interest: Interest, papers: readonly PaperTokens[]): Decisio
     const similarity = slug === undefined ? undefined : prototypes.zScore(slug, paper);
     return similarity === undefined
       ? decided(topicModel, features, compiled, paper)
-      : decided(prototypeModel, [...features, similarity], compiled, paper, EVIDENCE_FLOOR * compiled.threshold);
+      : decided(prototypeModel, [...features, similarity], compiled, paper, {
+          floor: EVIDENCE_FLOOR * compiled.threshold,
+        });
   });
 }
 
-/** A reader's keyword: the keyword model (keyword-features.ts) decides, for any keyword a reader types. */
+/**
+ * A reader's keyword: the keyword model (keyword-features.ts) decides, for any keyword a reader types, and a title
+ * that names the keyword sends the paper.
+ */
 function scoreKeyword(interest: Interest, papers: readonly PaperTokens[], words: DayWords): Decision[] {
   const compiled = compile(interest);
   const day = keywordDay(compiled, words);
-  return papers.map((paper) => decided(keywordModel, keywordFeatures(compiled, paper, day), compiled, paper));
+  return papers.map((paper) =>
+    decided(keywordModel, keywordFeatures(compiled, paper, day), compiled, paper, {
+      named: titleNamesKeyword(compiled, paper),
+    }),
+  );
 }
 
 /**
