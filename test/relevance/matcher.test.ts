@@ -114,6 +114,41 @@ describe('the matcher', () => {
     assert.deepEqual(matched(papers, keyword('tokenization for language models')), ['k']);
   });
 
+  it('an "X for Y" phrase the lexicon knows whole is not split: "AI for science" is not every paper about AI', () => {
+    const papers = [
+      paper(
+        'a',
+        'Securing the AI Agent: Red Teaming AI Systems',
+        'AI agents act for users. We red-team AI assistants, AI coding tools and AI browsers, and report how AI ' +
+          'systems fail under attack: AI safety needs AI red teams that think like attackers of AI products.',
+        ['AI agents', 'AI red teaming', 'AI safety'],
+      ),
+      paper(
+        's',
+        'A Foundation Model for Protein Design',
+        'We train a protein language model for drug discovery and design binders that fold as predicted.',
+      ),
+    ];
+    assert.deepEqual(matched(papers, keyword('ai for science')), ['s']);
+  });
+
+  it('a paper whose title names the keyword is sent even when its abstract says it in other words', () => {
+    const papers = [
+      paper(
+        't',
+        'SpAtten: Efficient Sparse Attention Architecture with Cascade Token and Head Pruning',
+        'Attention is costly on long inputs. We prune unimportant tokens and heads in cascade, on the fly, and ' +
+          'design hardware that skips their computation, for a 162x speed-up over a GPU at equal accuracy.',
+      ),
+      paper(
+        'p',
+        'Faster Long-Context Inference by Caching',
+        'We cache keys and values across requests. Unlike sparse attention, nothing is dropped from the context.',
+      ),
+    ];
+    assert.deepEqual(matched(papers, keyword('sparse attention')), ['t']);
+  });
+
   it('a keyword that is the subject of an abstract is sent without being in the title; one passing mention is not', () => {
     const filler = Array.from({ length: 12 }, (_, i) =>
       paper(`f${i}`, `Scaling Study ${i}`, 'We train language models on more data and report the loss curves.'),
