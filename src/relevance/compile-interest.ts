@@ -62,10 +62,20 @@ function substitute(out: Map<string, Pattern>, pattern: Pattern, phrase: Pattern
 
 /**
  * The pattern and every rewrite of it that swaps a synonym-group phrase for another of its group, then every
- * rewrite (of those) that swaps a general phrase for a narrower one.
+ * rewrite (of those) that swaps a general phrase for a narrower one, then the synonyms of those.
  */
 export function expandPattern(pattern: Pattern): Pattern[] {
   const out = new Map<string, Pattern>([[key(pattern), pattern]]);
+  addSynonyms(out, pattern);
+  for (const synonym of [...out.values()]) {
+    for (const [general, kinds] of narrower) substitute(out, synonym, general, kinds);
+  }
+  // A kind's synonyms are kinds too: "robot manipulation" finds "VLA" through "vision-language-action".
+  for (const kind of [...out.values()]) addSynonyms(out, kind);
+  return [...out.values()];
+}
+
+function addSynonyms(out: Map<string, Pattern>, pattern: Pattern): void {
   for (const group of groups) {
     for (const phrase of group)
       substitute(
@@ -75,10 +85,6 @@ export function expandPattern(pattern: Pattern): Pattern[] {
         group.filter((p) => p !== phrase),
       );
   }
-  for (const synonym of [...out.values()]) {
-    for (const [general, kinds] of narrower) substitute(out, synonym, general, kinds);
-  }
-  return [...out.values()];
 }
 
 function compileTerm(term: Term, withNear: boolean): CompiledTerm | undefined {
