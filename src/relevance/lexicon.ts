@@ -99,7 +99,7 @@ export const narrowerTerms: Readonly<Record<string, readonly string[]>> = {
   'long context': ['context length', 'long sequence', 'context window', 'million tokens', 'long input', 'context extension', 'length extrapolation'],
   'reward model': ['process reward model', 'outcome reward model', 'generative reward model', 'reward models'],
   'knowledge distillation': ['on-policy distillation', 'self-distillation', 'teacher-student', 'distillation', 'distill'],
-  'synthetic data': ['data synthesis', 'generated data', 'data generation pipeline', 'synthetic samples', 'synthetic examples', 'synthesized', 'synthetic corpus', 'synthesize data', 'synthesized dataset', 'instruction synthesis', 'synthetic instructions', 'self-instruct', 'evol-instruct', 'llm-generated data', 'generated dataset', 'synthetic trajectories', 'synthetic conversations', 'data-free'],
+  'synthetic data': ['data synthesis', 'generated data', 'data generation pipeline', 'synthetic samples', 'synthetic examples', 'synthesized samples', 'synthesized instructions', 'synthetic corpus', 'synthesize data', 'synthesized dataset', 'instruction synthesis', 'synthetic instructions', 'self-instruct', 'evol-instruct', 'llm-generated data', 'generated dataset', 'synthetic trajectories', 'synthetic conversations', 'data-free'],
   'autonomous driving': ['end-to-end driving', 'driving scene', 'driving policy', 'motion planning', 'traffic simulation', 'driving simulation', 'driving scenarios', 'autonomous vehicles', 'nuscenes', 'carla'],
   'jailbreak': ['adversarial prompt', 'jailbreak prompt', 'harmful prompts', 'safety guardrails bypass', 'bypass safety'],
   'speculative decoding': ['draft-and-verify', 'draft model', 'self-speculative', 'drafter'],
