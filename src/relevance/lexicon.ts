@@ -124,7 +124,7 @@ export const narrowerTerms: Readonly<Record<string, readonly string[]>> = {
   'document understanding': ['document parsing', 'ocr', 'document vqa', 'layout analysis', 'chart understanding'],
   'video understanding': ['video captioning', 'video grounding', 'video large language model', 'video-language model', 'video question', 'egocentric video', 'video comprehension', 'video llm', 'video question answering', 'temporal grounding', 'long video understanding', 'video reasoning'],
   'image segmentation': ['semantic segmentation', 'instance segmentation', 'segment anything', 'panoptic segmentation'],
-  'object detection': ['open-vocabulary detection', 'detector'],
+  'object detection': ['open-vocabulary detection', 'object detector', 'object detectors'],
   'scaling laws': ['scaling law', 'compute-optimal', 'chinchilla', 'power law', 'power-law'],
   'data curation': ['data construction', 'data preparation', 'data recipe', 'data pipeline', 'dataset construction', 'data mixing', 'data selection', 'data filtering', 'data mixture', 'data quality'],
   'watermarking': ['watermark', 'watermarks'],
