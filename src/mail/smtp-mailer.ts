@@ -1,8 +1,8 @@
-import nodemailer from 'nodemailer';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { isPrebuilt, type Mailer } from './mailer.js';
 import { buildMimeMessage, envelopeAddress } from './mime-message.js';
+import { createRawSmtpPool } from './raw-smtp-pool.js';
 
 // DKIM must cover the one-click unsubscribe headers (RFC 8058 section 4), so the list is spelled out here.
 const DKIM_HEADERS =
@@ -10,13 +10,12 @@ const DKIM_HEADERS =
   'List-Id:List-Unsubscribe:List-Unsubscribe-Post';
 
 /**
- * Nodemailer's pooled SMTP: `concurrency` connections, optional DKIM. SEND_RATE is not the transport's business: it
+ * Nodemailer's SMTP pool (`concurrency` connections, optional DKIM), handed the raw bytes (raw-smtp-pool.ts). SEND_RATE is not the transport's business: it
  * is a budget shared by every sender (src/digest/send/send-budget.ts).
  */
 export function createSmtpMailer(config: Config, log: Logger): Mailer {
   const { concurrency } = config.send;
-  const transport = nodemailer.createTransport({
-    pool: true,
+  const pool = createRawSmtpPool({
     url: config.smtpUrl,
     maxConnections: concurrency,
     maxMessages: Number.POSITIVE_INFINITY,
@@ -40,17 +39,12 @@ export function createSmtpMailer(config: Config, log: Logger): Mailer {
     async send(message) {
       // The message is built here in one piece (see mime-message.ts); the transport pools, DKIM-signs and sends it.
       const raw = isPrebuilt(message) ? message.raw : buildMimeMessage(message, { from: config.mailFrom });
-      const info = await transport.sendMail({
-        envelope: { from: envelopeAddress(config.mailFrom), to: [message.to] },
-        raw,
-        // The raw message carries this Message-ID already. Named here, it spares nodemailer making one of its own for
-        // every message (five randomBytes calls), which it would only report: 3% of the sending thread's time.
-        messageId: message.messageId,
-      });
-      return { messageId: message.messageId, response: String(info.response ?? '') };
+      const envelope = { from: envelopeAddress(config.mailFrom), to: [message.to] };
+      const { response } = await pool.send(envelope, raw, message.messageId);
+      return { messageId: message.messageId, response };
     },
     async close() {
-      transport.close();
+      pool.close();
     },
   };
 }
