@@ -1,3 +1,4 @@
+import { domainToASCII } from 'node:url';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { isPrebuilt, type Mailer } from './mailer.js';
@@ -10,8 +11,8 @@ const DKIM_HEADERS =
   'List-Id:List-Unsubscribe:List-Unsubscribe-Post';
 
 /**
- * Nodemailer's SMTP pool (`concurrency` connections, optional DKIM), handed the raw bytes (raw-smtp-pool.ts). SEND_RATE is not the transport's business: it
- * is a budget shared by every sender (src/digest/send/send-budget.ts).
+ * Nodemailer's SMTP pool (`concurrency` connections, optional DKIM), handed the raw bytes (raw-smtp-pool.ts).
+ * SEND_RATE is not the transport's business: it is a budget shared by every sender (src/digest/send/send-budget.ts).
  */
 export function createSmtpMailer(config: Config, log: Logger): Mailer {
   const { concurrency } = config.send;
@@ -33,18 +34,27 @@ export function createSmtpMailer(config: Config, log: Logger): Mailer {
         }
       : {}),
   });
+  // The envelope sender, once. Nodemailer's composer put an IDN domain in punycode; the pool takes the address as
+  // it is given. Readers' addresses are stored that way already (src/subscriptions/email-address.ts).
+  const from = asciiDomain(envelopeAddress(config.mailFrom));
   log.info({ concurrency, dkim: Boolean(config.dkim) }, 'mail goes to the SMTP relay');
   return {
     kind: 'smtp',
     async send(message) {
-      // The message is built here in one piece (see mime-message.ts); the transport pools, DKIM-signs and sends it.
+      // The message is built here in one piece (see mime-message.ts); the pool DKIM-signs and sends it.
       const raw = isPrebuilt(message) ? message.raw : buildMimeMessage(message, { from: config.mailFrom });
-      const envelope = { from: envelopeAddress(config.mailFrom), to: [message.to] };
-      const { response } = await pool.send(envelope, raw, message.messageId);
+      const { response } = await pool.send({ from, to: [message.to] }, raw, message.messageId);
       return { messageId: message.messageId, response };
     },
     async close() {
       pool.close();
     },
   };
+}
+
+/** The address with its domain in punycode (kept as it is when the domain is not a valid one). */
+function asciiDomain(address: string): string {
+  const at = address.lastIndexOf('@');
+  const domain = at < 0 ? '' : domainToASCII(address.slice(at + 1));
+  return domain ? `${address.slice(0, at + 1)}${domain}` : address;
 }

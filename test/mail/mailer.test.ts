@@ -73,7 +73,7 @@ describe('mailers', () => {
     assert.ok(signed.includes('list-unsubscribe') && signed.includes('list-unsubscribe-post'), signed.join(':'));
   });
 
-  it('with SMTP_URL hands a built message to the relay byte for byte, dots escaped on the wire only, and a refusal keeps its reply code', async () => {
+  it('with SMTP_URL sends a built message byte for byte, and a refusal keeps its codes', async () => {
     const sink = await startSmtpSink();
     const config = testConfig({ SMTP_URL: sink.url });
     const mailer = createMailer(config, log);
