@@ -1,8 +1,9 @@
-import nodemailer from 'nodemailer';
+import { domainToASCII } from 'node:url';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { isPrebuilt, type Mailer } from './mailer.js';
 import { buildMimeMessage, envelopeAddress } from './mime-message.js';
+import { createRawSmtpPool } from './raw-smtp-pool.js';
 
 // DKIM must cover the one-click unsubscribe headers (RFC 8058 section 4), so the list is spelled out here.
 const DKIM_HEADERS =
@@ -10,13 +11,12 @@ const DKIM_HEADERS =
   'List-Id:List-Unsubscribe:List-Unsubscribe-Post';
 
 /**
- * Nodemailer's pooled SMTP: `concurrency` connections, optional DKIM. SEND_RATE is not the transport's business: it
- * is a budget shared by every sender (src/digest/send/send-budget.ts).
+ * Nodemailer's SMTP pool (`concurrency` connections, optional DKIM), handed the raw bytes (raw-smtp-pool.ts).
+ * SEND_RATE is not the transport's business: it is a budget shared by every sender (src/digest/send/send-budget.ts).
  */
 export function createSmtpMailer(config: Config, log: Logger): Mailer {
   const { concurrency } = config.send;
-  const transport = nodemailer.createTransport({
-    pool: true,
+  const pool = createRawSmtpPool({
     url: config.smtpUrl,
     maxConnections: concurrency,
     maxMessages: Number.POSITIVE_INFINITY,
@@ -34,23 +34,27 @@ export function createSmtpMailer(config: Config, log: Logger): Mailer {
         }
       : {}),
   });
+  // The envelope sender, once. Nodemailer's composer put an IDN domain in punycode; the pool takes the address as
+  // it is given. Readers' addresses are stored that way already (src/subscriptions/email-address.ts).
+  const from = asciiDomain(envelopeAddress(config.mailFrom));
   log.info({ concurrency, dkim: Boolean(config.dkim) }, 'mail goes to the SMTP relay');
   return {
     kind: 'smtp',
     async send(message) {
-      // The message is built here in one piece (see mime-message.ts); the transport pools, DKIM-signs and sends it.
+      // The message is built here in one piece (see mime-message.ts); the pool DKIM-signs and sends it.
       const raw = isPrebuilt(message) ? message.raw : buildMimeMessage(message, { from: config.mailFrom });
-      const info = await transport.sendMail({
-        envelope: { from: envelopeAddress(config.mailFrom), to: [message.to] },
-        raw,
-        // The raw message carries this Message-ID already. Named here, it spares nodemailer making one of its own for
-        // every message (five randomBytes calls), which it would only report: 3% of the sending thread's time.
-        messageId: message.messageId,
-      });
-      return { messageId: message.messageId, response: String(info.response ?? '') };
+      const { response } = await pool.send({ from, to: [message.to] }, raw, message.messageId);
+      return { messageId: message.messageId, response };
     },
     async close() {
-      transport.close();
+      pool.close();
     },
   };
+}
+
+/** The address with its domain in punycode (kept as it is when the domain is not a valid one). */
+function asciiDomain(address: string): string {
+  const at = address.lastIndexOf('@');
+  const domain = at < 0 ? '' : domainToASCII(address.slice(at + 1));
+  return domain ? `${address.slice(0, at + 1)}${domain}` : address;
 }

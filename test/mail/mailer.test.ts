@@ -8,6 +8,7 @@ import { simpleParser } from 'mailparser';
 import { createLogger } from '../../src/logger.js';
 import { createMailer } from '../../src/mail/create-mailer.js';
 import { newMessageId } from '../../src/mail/message-options.js';
+import { buildMimeMessage } from '../../src/mail/mime-message.js';
 import { testConfig } from '../helpers/app.js';
 import { startSmtpSink } from '../helpers/smtp-sink.js';
 
@@ -70,5 +71,41 @@ describe('mailers', () => {
     await mailer.close();
     const signed = /;h=([^;]+)/.exec(dkim.replace(/\s+/g, ''))![1]!.toLowerCase().split(':');
     assert.ok(signed.includes('list-unsubscribe') && signed.includes('list-unsubscribe-post'), signed.join(':'));
+  });
+
+  it('with SMTP_URL sends a built message byte for byte, and a refusal keeps its codes', async () => {
+    const sink = await startSmtpSink();
+    const config = testConfig({ SMTP_URL: sink.url });
+    const mailer = createMailer(config, log);
+    // Lines the SMTP data phase must escape: a lone dot would end the message early, a leading dot would be lost.
+    const text = 'first\n.\n.hidden line\n..two dots\nlast';
+    const messageId = newMessageId(config);
+    const raw = buildMimeMessage(
+      { to: 'ada@example.org', subject: 'Dots', html: '<p>x</p>', text, messageId },
+      {
+        from: config.mailFrom,
+      },
+    );
+    const result = await mailer.send({ to: 'ada@example.org', subject: 'Dots', messageId, raw });
+    assert.equal(result.messageId, messageId);
+    assert.match(result.response, /^250/);
+    const [mail] = await sink.waitFor(1);
+    assert.deepEqual(mail!.envelopeTo, ['ada@example.org']);
+    assert.equal(mail!.raw, raw.toString('utf8'));
+
+    sink.setPolicy(() => ({ code: 550, message: '5.1.1 no such user' }));
+    const refused = await mailer
+      .send({ to: 'bob@example.org', subject: 'Dots', messageId: newMessageId(config), raw })
+      .then(
+        () => undefined,
+        (err: unknown) => err as { responseCode?: number; code?: string },
+      );
+    assert.equal(refused?.responseCode, 550);
+    assert.equal(refused?.code, 'EMESSAGE'); // refused after the data, as this sink does
+    // The session was reset after the refusal: the next message goes through.
+    sink.setPolicy(undefined);
+    await mailer.send({ to: 'cy@example.org', subject: 'Dots', messageId: newMessageId(config), raw });
+    await sink.waitFor(2);
+    await mailer.close();
   });
 });
