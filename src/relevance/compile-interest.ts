@@ -116,6 +116,23 @@ function ownPatterns(terms: CompiledTerm[]): CompiledTerm[] {
   });
 }
 
+/**
+ * The word sets a paper must hold all of for one of the interest's terms to occur in it (each pattern's words, and a
+ * keyword's near-words), or undefined when a pattern has a wildcard ("*bench"), which no set of words can rule out.
+ * A paper holding none of them whole has no evidence for the interest, and nothing is sent without.
+ */
+export function evidenceWords(interest: CompiledInterest): readonly Pattern[] | undefined {
+  const sets: Pattern[] = [];
+  for (const term of interest.terms) {
+    for (const pattern of term.patterns) {
+      if (pattern.some((word) => word.startsWith('*'))) return undefined;
+      sets.push(pattern);
+    }
+    if (term.near) sets.push(term.near);
+  }
+  return sets;
+}
+
 export function compileDefinition(definition: TopicDefinition, options: { near?: boolean } = {}): CompiledInterest {
   const compile = (terms: Term[] | undefined) =>
     ownPatterns((terms ?? []).flatMap((t) => compileTerm(t, options.near ?? false) ?? []));

@@ -3,7 +3,7 @@
 // readers share it), it returns per interest the papers its model finds to be about it (an absolute cut, never a
 // share of the day), with the probability, a strength for ranking, and the evidence. Readers' feedback re-ranks on
 // top of this (see rerank-for-reader.ts), never here: one reader can never change what a topic means for everyone.
-import { type CompiledInterest, compileDefinition } from './compile-interest.js';
+import { type CompiledInterest, compileDefinition, evidenceWords } from './compile-interest.js';
 import type { TopicDefinition } from './interest-definition.js';
 import {
   type DayWords,
@@ -78,8 +78,12 @@ export function matchPapers(
   };
   const out: InterestMatches = new Map();
   for (const interest of interests) {
+    const compiled = compile(interest);
+    const candidates = options.keepAll ? tokens : mayMatch(compiled, tokens);
     const decisions =
-      interest.kind === 'keyword' ? scoreKeyword(interest, tokens, wordsOfDay()) : scoreTopic(interest, tokens);
+      interest.kind === 'keyword'
+        ? scoreKeyword(compiled, candidates, wordsOfDay())
+        : scoreTopic(compiled, interest.slug, candidates);
     const kept = decisions.flatMap((d) => (options.keepAll || d.sent ? [[d.id, d.match] as [string, Match]] : []));
     out.set(interest.key, new Map(options.keepAll ? kept : weighDownCommon(interest, kept, papers.length)));
   }
@@ -150,9 +154,7 @@ function decided(
  * A topic's terms and threshold say what it is about; the topic model (topic-features.ts) decides, from how that
  * evidence shows in the paper, whether the paper is about it or only uses its words.
  */
-function scoreTopic(interest: Interest, papers: readonly PaperTokens[]): Decision[] {
-  const compiled = compile(interest);
-  const slug = interest.slug;
+function scoreTopic(compiled: CompiledInterest, slug: string | undefined, papers: readonly PaperTokens[]): Decision[] {
   return papers.map((paper) => {
     const features = topicFeatures(compiled, paper);
     const similarity = slug === undefined ? undefined : prototypes.zScore(slug, paper);
@@ -168,14 +170,23 @@ function scoreTopic(interest: Interest, papers: readonly PaperTokens[]): Decisio
  * A reader's keyword: the keyword model (keyword-features.ts) decides, for any keyword a reader types, and a title
  * that names the keyword sends the paper.
  */
-function scoreKeyword(interest: Interest, papers: readonly PaperTokens[], words: DayWords): Decision[] {
-  const compiled = compile(interest);
+function scoreKeyword(compiled: CompiledInterest, papers: readonly PaperTokens[], words: DayWords): Decision[] {
   const day = keywordDay(compiled, words);
   return papers.map((paper) =>
     decided(keywordModel, keywordFeatures(compiled, paper, day), compiled, paper, {
       named: titleNamesKeyword(compiled, paper),
     }),
   );
+}
+
+/**
+ * The papers that hold every word of at least one of the interest's patterns: the others have no evidence for it
+ * and are never sent, so they are not scored. At 1,065 readers' keywords and 60 papers this halves the matching.
+ */
+function mayMatch(compiled: CompiledInterest, papers: readonly PaperTokens[]): readonly PaperTokens[] {
+  const sets = evidenceWords(compiled);
+  if (!sets) return papers;
+  return papers.filter((paper) => sets.some((words) => words.every((word) => paper.words.has(word))));
 }
 
 /**

@@ -16,6 +16,8 @@ export interface PaperTokens {
   opening: string[];
   /** Each AI keyword's tokens, joined by a separator that no pattern contains, so phrases never span two. */
   keywords: string[];
+  /** Every token of the three fields: an interest none of whose words is here cannot match the paper. */
+  words: ReadonlySet<string>;
 }
 
 export const FIELD_BREAK = '|';
@@ -24,11 +26,14 @@ export const OPENING_TOKENS = 40;
 
 export function tokenizePaper(paper: PaperText): PaperTokens {
   const abstract = textTokens(paper.abstract);
+  const title = textTokens(paper.title);
+  const keywords = paper.aiKeywords.flatMap((k, i) => (i === 0 ? textTokens(k) : [FIELD_BREAK, ...textTokens(k)]));
   return {
     id: paper.id,
-    title: textTokens(paper.title),
+    title,
     abstract,
     opening: abstract.slice(0, OPENING_TOKENS),
-    keywords: paper.aiKeywords.flatMap((k, i) => (i === 0 ? textTokens(k) : [FIELD_BREAK, ...textTokens(k)])),
+    keywords,
+    words: new Set([...title, ...abstract, ...keywords]),
   };
 }
