@@ -120,6 +120,7 @@ export function createBatchPlanner(deps: BatchPlannerDeps): BatchPlanner {
       loadAlreadySent(prisma, sentPaperIds, ids),
     ]);
     const planned: PreparedSelection[] = [];
+    const { timezone, hour } = deps.defaults;
     for (const row of readers) {
       const { own, excludes } = wants.get(row)!;
       const reader: ReaderInterests = {
@@ -136,7 +137,6 @@ export function createBatchPlanner(deps: BatchPlannerDeps): BatchPlanner {
         if (options.dryRun) unmatched.push(row.email);
         continue;
       }
-      const { timezone, hour } = deps.defaults;
       planned.push({
         digestId: row.cadence === 'weekly' ? report.weekDigestId : report.digestId,
         subscriberId: row.id,
