@@ -7,5 +7,5 @@ COPY prisma ./prisma
 RUN DATABASE_URL=postgresql://build@localhost/build npm ci --omit=dev
 COPY . .
 EXPOSE 3000
-# exec form: node is PID 1 and receives SIGTERM for a graceful shutdown.
-CMD ["node", "--import", "tsx", "src/server.ts"]
+# exec form, and the launcher execs node: node is PID 1 and receives SIGTERM for a graceful shutdown.
+CMD ["bin/papermail-node", "src/server.ts"]

@@ -242,9 +242,10 @@ function runChild(script: string, argv: string[], env: Record<string, string>): 
   return new Promise((resolve, reject) => {
     // BENCH_PROFILE=DIR writes a CPU profile of the papermail process there (open it in Chrome DevTools).
     const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+    // Started as papermail starts (bin/papermail-node: tsx and the heap bounds), so its peak RSS is what operators get.
     const child: ChildProcess = spawn(
-      process.execPath,
-      [...profile, '--import', 'tsx', path.join(projectRoot, script), ...argv],
+      path.join(projectRoot, 'bin/papermail-node'),
+      [...profile, path.join(projectRoot, script), ...argv],
       {
         env: { ...process.env, ...env },
         stdio: ['ignore', 'pipe', 'inherit'],

@@ -6,13 +6,17 @@ import { SUBSCRIBER_CSV_COLUMNS, subscriberCsvCells } from './subscriber-csv.js'
 
 const BATCH = 1000;
 
-/** The CSV text and how many readers it holds. Reads in batches by id so a large list never loads at once. */
+/**
+ * The CSV (UTF-8) and how many readers it holds. Reads in batches by id so a large list never loads at once, and
+ * keeps each batch as bytes outside the JavaScript heap: a million readers make ~200 MB of CSV, which as one string
+ * would not fit the main thread's bounded heap (bin/papermail-node).
+ */
 export async function exportSubscribersCsv(
   prisma: PrismaClient,
   filter: SubscriberFilter,
-): Promise<{ csv: string; count: number }> {
+): Promise<{ csv: Buffer; count: number }> {
   const where = { ...(await subscriberWhere(prisma, filter)), erasedAt: null };
-  const parts = [formatCsv([SUBSCRIBER_CSV_COLUMNS])];
+  const parts = [Buffer.from(formatCsv([SUBSCRIBER_CSV_COLUMNS]))];
   let count = 0;
   let after = 0;
   for (;;) {
@@ -23,9 +27,9 @@ export async function exportSubscribersCsv(
       take: BATCH,
     });
     if (rows.length === 0) break;
-    parts.push(formatCsv(rows.map((r) => subscriberCsvCells(toSubscriberView(r)))));
+    parts.push(Buffer.from(formatCsv(rows.map((r) => subscriberCsvCells(toSubscriberView(r))))));
     count += rows.length;
     after = rows[rows.length - 1]!.id;
   }
-  return { csv: parts.join(''), count };
+  return { csv: Buffer.concat(parts), count };
 }

@@ -20,7 +20,7 @@ export interface SubscriberAdmin {
     filter: SubscriberFilter,
     page: { limit: number; offset: number },
   ): Promise<{ total: number; subscribers: SubscriberView[] }>;
-  exportCsv(actor: Actor, filter: SubscriberFilter): Promise<{ csv: string; count: number }>;
+  exportCsv(actor: Actor, filter: SubscriberFilter): Promise<{ csv: Buffer; count: number }>;
   importCsv(actor: Actor, csv: string, mode: ImportMode): Promise<ImportReport>;
   erase(actor: Actor, id: number): Promise<EraseResult>;
   /** One reader with their deliveries, newest first. */

@@ -2,6 +2,7 @@
 // to the mailer with many messages in flight, and records the outcomes. Any number of senders, in one process or on
 // many machines, can run at once: claims are disjoint (SKIP LOCKED) and every state change is conditional.
 // The stages are in send/ (run-sender.ts wires them); this file owns what lives longer than one pass: the composer.
+import type { MessagePort } from 'node:worker_threads';
 import type { Config } from '../config.js';
 import type { PrismaClient } from '../db/client.js';
 import type { Logger } from '../logger.js';
@@ -40,6 +41,8 @@ export interface SenderDeps {
   secret?: string;
   /** The compiled digest template, when the thread that started this one compiled it (compileDigestHtml). */
   digestHtml?: string;
+  /** A sender thread's channel to the main thread, which renders for it: then no render thread is started. */
+  renderPort?: MessagePort;
 }
 
 export function createSender(deps: SenderDeps): Sender & { warm(): void; close(): Promise<void> } {
@@ -56,6 +59,7 @@ export function createSender(deps: SenderDeps): Sender & { warm(): void; close()
       },
       deps.renderThreads,
       log,
+      deps.renderPort,
     );
     return composer;
   };

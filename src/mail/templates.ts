@@ -5,9 +5,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
-import { projectRoot } from '../db/migrate.js';
+import { startThread } from '../thread-entry.js';
+import { templatesDir } from './mjml-compile.js';
 
-export const templatesDir = path.join(projectRoot, 'templates');
+export { collapseWhitespace, templatesDir } from './mjml-compile.js';
 
 /** The Handlebars instance every email template is compiled with (helpers registered once). */
 export const handlebars = Handlebars.create();
@@ -18,45 +19,21 @@ export interface EmailTemplate<T> {
 }
 
 /**
- * Compiles templates/NAME.mjml (with its mj-include partials from templates/partials) to HTML that still holds
- * Handlebars placeholders. The convention: `{{value}}` may sit anywhere text or attribute values go; block tags
- * (`{{#each}}`, `{{#if}}`, `{{/each}}` …) between MJML components must be wrapped in `<mj-raw>`, or MJML drops them.
- * Inside the HTML of an mj-text they need no wrapping.
+ * Compiles templates/NAME.mjml (compileMjmlHere, in mjml-compile.ts, has the conventions) in a thread that exits
+ * once it has: no thread of papermail keeps MJML loaded.
  */
-export async function compileMjml(name: string, options: { minify?: boolean } = {}): Promise<string> {
-  // Loaded on first compile, not with this module: MJML and its HTML and CSS tooling take ~50 MB of a thread's
-  // memory, and a render thread, handed the compiled digest (emailTemplateFrom), never needs them.
-  const { default: mjml2html } = await import('mjml');
-  const file = path.join(templatesDir, `${name}.mjml`);
-  const result = await mjml2html(readFileSync(file, 'utf8'), {
-    filePath: file,
-    // mjml 5 ignores mj-include unless told otherwise; partials may only come from templates/.
-    ignoreIncludes: false,
-    includePath: templatesDir,
-    // No web fonts: MJML would otherwise link Google Fonts for any family it knows (Roboto) in the font stack.
-    fonts: {},
-    validationLevel: 'strict',
-    // MJML's own minify (htmlnano + cssnano) takes ~3 s to load per process and saves only ~1% more than
-    // collapseWhitespace below (measured on templates/digest.mjml: 8,522 vs 8,607 bytes).
-    minify: false,
-    keepComments: false,
+export function compileMjml(name: string, options: { minify?: boolean } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const worker = startThread(import.meta.url, 'mjml-thread', {
+      workerData: { name, minify: options.minify === true },
+    });
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    // After a message or an error this changes nothing: a promise settles once.
+    worker.once('exit', (code) =>
+      reject(new Error(`templates/${name}.mjml: the compile thread exited (code ${code})`)),
+    );
   });
-  if (result.errors?.length) {
-    throw new Error(`templates/${name}.mjml: ${result.errors.map((e) => e.formattedMessage).join('; ')}`);
-  }
-  return options.minify ? collapseWhitespace(result.html) : result.html;
-}
-
-/**
- * A minifier for MJML output, which is mostly indentation: whitespace holding a line break between two tags becomes
- * that one line break (the same to HTML, and it keeps lines short enough to send as 7bit); any other run of
- * whitespace becomes one space.
- */
-export function collapseWhitespace(html: string): string {
-  return html
-    .replace(/>\s*\n\s*</g, '>\n<')
-    .replace(/[ \t]*\n[ \t\n]*/g, '\n')
-    .replace(/[ \t]{2,}/g, ' ');
 }
 
 const htmlCache = new Map<string, Promise<string>>();

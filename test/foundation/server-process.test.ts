@@ -13,6 +13,24 @@ function postgresProcessesUsing(dir: string): string[] {
 }
 
 describe('the server process', () => {
+  it('runs on a bounded heap (bin/papermail-node), which PAPERMAIL_HEAP_MB raises', async () => {
+    const probe = `const v8 = await import('node:v8');
+      console.log(JSON.stringify({ limit: v8.getHeapStatistics().heap_size_limit, arenas: process.env.MALLOC_ARENA_MAX }))`;
+    const heap = async (env: Record<string, string>) => {
+      const result = await collect(startScript('--input-type=module', ['-e', probe], env)).done;
+      assert.equal(result.code, 0, result.stderr);
+      return JSON.parse(result.stdout) as { limit: number; arenas: string };
+    };
+    const bounded = await heap({});
+    const mb = bounded.limit / 2 ** 20;
+    // The old space plus the young generation's share: near 256 MB, where node's own default here is gigabytes.
+    assert.ok(mb >= 256 && mb < 320, `heap limit ${mb} MB`);
+    assert.equal(bounded.arenas, '2');
+    const raised = await heap({ PAPERMAIL_HEAP_MB: '1024', MALLOC_ARENA_MAX: '4' });
+    assert.ok(raised.limit / 2 ** 20 >= 1024, `raised heap limit ${raised.limit / 2 ** 20} MB`);
+    assert.equal(raised.arenas, '4');
+  });
+
   it('refuses a bad PORT at once with one line naming it', async () => {
     const started = Date.now();
     const result = await collect(startScript('src/server.ts', [], { PORT: 'abc' })).done;

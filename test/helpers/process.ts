@@ -1,6 +1,7 @@
 // Runs papermail's own entry points as child processes, the way an operator would.
 import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
+import path from 'node:path';
 import { projectRoot } from '../../src/db/migrate.js';
 
 export interface Finished {
@@ -19,8 +20,11 @@ export function childEnv(env: Record<string, string | undefined>): NodeJS.Proces
   return { ...base, LOG_LEVEL: 'info', SCHEDULER: 'off', ...env };
 }
 
+/** How papermail's processes start (heap bounds included): tests run them the same way. */
+const launcher = path.join(projectRoot, 'bin/papermail-node');
+
 export function startScript(script: string, args: string[], env: Record<string, string | undefined>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+  return spawn(launcher, [script, ...args], {
     cwd: projectRoot,
     env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -81,7 +85,7 @@ export function runCliWithInput(
   env: Record<string, string | undefined>,
   input: string,
 ): Promise<Finished> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+  const child = spawn(launcher, ['src/cli.ts', ...args], {
     cwd: projectRoot,
     env: childEnv(env),
     stdio: ['pipe', 'pipe', 'pipe'],

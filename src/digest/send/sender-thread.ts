@@ -1,7 +1,8 @@
 // A sender worker thread: one sender (claim -> compose -> send -> record, src/digest/send/run-sender.ts) with its own
-// Prisma pool, its own pooled SMTP transport and its own render thread, claiming through the same SKIP LOCKED claims
-// as every other sender. sender-workers.ts starts it and asks it for passes; it answers with progress and reports.
-import { parentPort, workerData } from 'node:worker_threads';
+// Prisma pool and its own pooled SMTP transport, claiming through the same SKIP LOCKED claims as every other sender.
+// Its messages are rendered by the process's main thread, over `renderPort`: the main thread has nothing else to do
+// while the threads send, and a render thread per sender cost an isolate each. sender-workers.ts starts it and asks it for passes; it answers with progress and reports.
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../../config.js';
 import { createPrismaClient } from '../../db/client.js';
 import { createLogger } from '../../logger.js';
@@ -17,6 +18,8 @@ export interface SenderThreadData {
   secret?: string;
   /** The digest template compiled once by the process (compileDigestHtml): no thread of a sender loads MJML. */
   digestHtml: string;
+  /** The main thread renders what is sent on it (serveRendering). */
+  renderPort: MessagePort;
 }
 
 export type SenderThreadRequest =
@@ -32,7 +35,7 @@ export type SenderThreadReply =
   | { type: 'closed' };
 
 const port = parentPort!;
-const { config, databaseUrl, secret, digestHtml } = workerData as SenderThreadData;
+const { config, databaseUrl, secret, digestHtml, renderPort } = workerData as SenderThreadData;
 const log = createLogger(config.logLevel).child({ senderThread: process.pid });
 // Claims, marks and the lease heartbeat: a few connections are plenty for one sender.
 const prisma = createPrismaClient(databaseUrl, 4);
@@ -46,9 +49,10 @@ const sender = createSender({
   config,
   log,
   mailer,
-  renderThreads: config.send.renderThreads,
+  renderThreads: 0,
   secret,
   digestHtml,
+  renderPort,
 });
 sender.warm();
 const passes = new Map<number, AbortController>();

@@ -1,14 +1,17 @@
 // SEND_WORKERS sender threads in this process: each a whole sender (sender-thread.ts) with its own SMTP pool, so the
-// sending uses every core instead of one main thread. A pass asks every thread for a pass of its own and adds up
+// sending uses every core instead of one main thread. This thread renders their messages (serveRendering): it
+// waits for them anyway, and a render thread per sender would cost an isolate each (~25 MB of heap at 100k readers). A pass asks every thread for a pass of its own and adds up
 // their reports; the claims (FOR UPDATE SKIP LOCKED) keep their batches disjoint, and SEND_RATE is a budget in
 // Postgres (or in Redis, each thread on a connection of its own) they share. The threads outlive a pass (the sender
 // loop asks every minute) and close with the services.
-import type { Worker } from 'node:worker_threads';
+import { MessageChannel, type Worker } from 'node:worker_threads';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import type { ReplyClass } from '../../metrics/metrics.js';
 import { startThread } from '../../thread-entry.js';
+import { type ComposeOne, createComposeOne } from '../compose-digest.js';
 import { compileDigestHtml } from '../render-digest.js';
+import { serveRendering } from '../render-service.js';
 import type { Sender, SendOptions } from '../send-deliveries.js';
 import { addSendReport, emptySendReport, type SendReport } from './send-progress.js';
 import type { SenderThreadData, SenderThreadReply, SenderThreadRequest } from './sender-thread.js';
@@ -41,16 +44,32 @@ export function createSenderWorkers(deps: SenderWorkersDeps): Sender & { warm():
   const passes = new Map<string, Pass>();
   let nextPass = 0;
   let threads: Promise<Thread[]> | undefined;
+  // Compiled once by this process (MJML stays out of the threads), however many threads start or restart.
+  let rendering: Promise<{ digestHtml: string; composeOne: ComposeOne }> | undefined;
+  const renderer = () => {
+    rendering ??= compileDigestHtml().then(async (digestHtml) => {
+      const { publicUrl, listId, mailFrom } = deps.config;
+      return {
+        digestHtml,
+        composeOne: await createComposeOne({ publicUrl, listId, mailFrom, secret: deps.secret, digestHtml }),
+      };
+    });
+    return rendering;
+  };
 
   const start = async (index: number): Promise<Thread> => {
+    const { digestHtml, composeOne } = await renderer();
+    const channel = new MessageChannel();
+    serveRendering(channel.port1, composeOne);
+    channel.port1.unref();
     const data: SenderThreadData = {
       config: deps.config,
       databaseUrl: deps.databaseUrl,
       secret: deps.secret,
-      // Compiled once by this process (MJML stays out of the threads), however many threads start or restart.
-      digestHtml: await compileDigestHtml(),
+      digestHtml,
+      renderPort: channel.port2,
     };
-    const worker = startThread(import.meta.url, 'sender-thread', { workerData: data });
+    const worker = startThread(import.meta.url, 'sender-thread', { workerData: data, transferList: [channel.port2] });
     worker.unref(); // never what keeps a process alive
     const observe = (sends: SendObservation[]) => {
       for (const [seconds, reply] of sends) deps.observeSend?.(seconds, reply);
@@ -68,6 +87,7 @@ export function createSenderWorkers(deps: SenderWorkersDeps): Sender & { warm():
     });
     worker.on('error', (err) => deps.log.error({ err, thread: index }, 'sender thread failed'));
     worker.on('exit', (code) => {
+      channel.port1.close();
       // Its claims lapse to the other senders; the pass it was doing fails, and the next pass starts a new thread.
       for (const [key, pass] of passes) {
         if (key.startsWith(`${index}:`)) {

@@ -90,7 +90,11 @@ export const subscriberRoutes: FastifyPluginAsyncTypebox<{ services: Services }>
         summary: 'The readers as CSV (same filters as the list; erased readers are left out)',
         querystring: FilterSchema,
         produces: ['text/csv'],
-        response: { 200: { content: { 'text/csv': { schema: Type.String() } } }, ...errorResponses },
+        // The CSV is sent as the bytes it was built as (export-subscribers.ts): a file download to OpenAPI.
+        response: {
+          200: { content: { 'text/csv': { schema: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }) } } },
+          ...errorResponses,
+        },
       },
     },
     async (request, reply) => {

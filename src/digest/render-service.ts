@@ -1,0 +1,36 @@
+// Answering render requests on a message port: what a render thread does on its parent port, and what the main thread
+// does for each sender thread (sender-workers.ts), whose own thread then needs no render thread of its own.
+import type { MessagePort } from 'node:worker_threads';
+import type { ComposedMessage, ComposeOne, DigestJob } from './compose-digest.js';
+import type { PaperView } from './paper-view.js';
+
+/** What a composer asks of whoever renders for it: a render thread, or the main thread for a sender thread. */
+export type RenderRequest =
+  | { type: 'digest'; digestId: number; day: string; papers: PaperView[] }
+  | { type: 'compose'; batch: number; jobs: DigestJob[] };
+
+export type RenderReply =
+  | { type: 'composed'; batch: number; messages: ComposedMessage[] }
+  | { type: 'failed'; batch: number; error: string };
+
+/** Composes every batch asked for on `port`, with the papers of the digests announced on it. */
+export function serveRendering(port: MessagePort, composeOne: ComposeOne): void {
+  const digests = new Map<number, { day: string; papers: Map<string, PaperView> }>();
+  port.on('message', (request: RenderRequest) => {
+    if (request.type === 'digest') {
+      digests.set(request.digestId, { day: request.day, papers: new Map(request.papers.map((p) => [p.id, p])) });
+      return;
+    }
+    try {
+      const messages = request.jobs.map((job) => composeOne(job, digests.get(job.digestId)!));
+      // Copied, not transferred: a small Buffer may share its memory with others (Node's buffer pool).
+      port.postMessage({ type: 'composed', batch: request.batch, messages } satisfies RenderReply);
+    } catch (err) {
+      port.postMessage({
+        type: 'failed',
+        batch: request.batch,
+        error: String((err as Error)?.stack ?? err),
+      } satisfies RenderReply);
+    }
+  });
+}
