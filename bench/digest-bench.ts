@@ -407,6 +407,8 @@ const results: {
   e2e: number;
   send: number;
   rssMb: number;
+  /** Prepare + send, wall clock. */
+  wallS: number;
   matchS: number;
   prepareS: number;
 }[] = [];
@@ -450,7 +452,16 @@ for (const [readers, zones] of readerCounts.flatMap((r) => zoneCounts.map((z) =>
   log(
     `  end to end (prepare + send, wall): ${fmt(run.wallMs / 1000, 1)} s = ${fmt(e2e)} messages/s · peak RSS of the papermail process ${run.maxRssMb} MB (relay ${relay.maxRssMb} MB)`,
   );
-  results.push({ readers, zones, e2e, send: sent / sendS, rssMb: run.maxRssMb, matchS, prepareS });
+  results.push({
+    readers,
+    zones,
+    e2e,
+    send: sent / sendS,
+    rssMb: run.maxRssMb,
+    matchS,
+    prepareS,
+    wallS: run.wallMs / 1000,
+  });
   if (!renderSample) {
     renderSample = await measureRender(db.prisma, Math.min(readers, 20_000));
     log(
@@ -487,6 +498,20 @@ for (const r of results) {
       ` (send phase alone ${fmt(r.send)} messages/s = ${fmt((r.send / ceiling.perSecond) * 100)}%),` +
       ` matching ${fmt(r.matchS, 1)} s, preparing ${fmt(r.prepareS, 1)} s`,
   );
+}
+const million = results.filter((r) => r.readers >= 1_000_000);
+if (million.length > 0) {
+  log(
+    'scale targets (a million readers, 2 cores): end to end >= 100% of the ceiling, peak RSS <= 400 MB, <= 10 minutes, matching <= 15 s',
+  );
+  for (const r of million) {
+    const ofCeiling = (r.e2e / ceiling.perSecond) * 100;
+    log(
+      `  ${fmt(r.readers).padStart(9)} readers, ${zoneLabel(r.zones)}: ${fmt(ofCeiling)}% of the ceiling ${ofCeiling >= 100 ? '✓' : '✗'}, ` +
+        `peak RSS ${r.rssMb} MB ${r.rssMb <= 400 ? '✓' : '✗'}, ${fmt(r.wallS / 60, 1)} minutes ${r.wallS <= 600 ? '✓' : '✗'}, ` +
+        `matching ${fmt(r.matchS, 1)} s ${r.matchS <= 15 ? '✓' : '✗'}`,
+    );
+  }
 }
 if (results.some((r) => r.zones > 1)) log('time zones: the spread day per message within 10% of the single-hour run');
 for (const r of results.filter((r) => r.zones > 1)) {
