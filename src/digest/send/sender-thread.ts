@@ -1,7 +1,8 @@
 // A sender worker thread: one sender (claim -> compose -> send -> record, src/digest/send/run-sender.ts) with its own
 // Prisma pool and its own pooled SMTP transport, claiming through the same SKIP LOCKED claims as every other sender.
 // Its messages are rendered by the process's main thread, over `renderPort`: the main thread has nothing else to do
-// while the threads send, and a render thread per sender cost an isolate each. sender-workers.ts starts it and asks it for passes; it answers with progress and reports.
+// while the threads send, and a render thread per sender cost an isolate each. sender-workers.ts starts it and asks
+// it for passes; it answers with progress and reports.
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../../config.js';
 import { createPrismaClient } from '../../db/client.js';

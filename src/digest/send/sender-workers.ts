@@ -1,9 +1,9 @@
 // SEND_WORKERS sender threads in this process: each a whole sender (sender-thread.ts) with its own SMTP pool, so the
 // sending uses every core instead of one main thread. This thread renders their messages (serveRendering): it
-// waits for them anyway, and a render thread per sender would cost an isolate each (~25 MB of heap at 100k readers). A pass asks every thread for a pass of its own and adds up
-// their reports; the claims (FOR UPDATE SKIP LOCKED) keep their batches disjoint, and SEND_RATE is a budget in
-// Postgres (or in Redis, each thread on a connection of its own) they share. The threads outlive a pass (the sender
-// loop asks every minute) and close with the services.
+// waits for them anyway, and a render thread per sender would cost an isolate each (~25 MB of heap at 100k readers).
+// A pass asks every thread for a pass of its own and adds up their reports; the claims (FOR UPDATE SKIP LOCKED)
+// keep their batches disjoint, and SEND_RATE is a budget in Postgres (or in Redis, each thread on a connection of
+// its own) they share. The threads outlive a pass (the sender loop asks every minute) and close with the services.
 import { MessageChannel, type Worker } from 'node:worker_threads';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
