@@ -23,8 +23,8 @@ describe('the server process', () => {
     };
     const bounded = await heap({});
     const mb = bounded.limit / 2 ** 20;
-    // The old space plus the young generation's share: near 256 MB, where node's own default here is gigabytes.
-    assert.ok(mb >= 256 && mb < 320, `heap limit ${mb} MB`);
+    // The old space plus the young generation's share: near 512 MB, where node's own default here is gigabytes.
+    assert.ok(mb >= 512 && mb < 576, `heap limit ${mb} MB`);
     assert.equal(bounded.arenas, '2');
     const raised = await heap({ PAPERMAIL_HEAP_MB: '1024', MALLOC_ARENA_MAX: '4' });
     assert.ok(raised.limit / 2 ** 20 >= 1024, `raised heap limit ${raised.limit / 2 ** 20} MB`);
