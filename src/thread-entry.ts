@@ -1,5 +1,5 @@
 // A worker thread whose entry is a TypeScript file when papermail runs under tsx: the loader has to be registered in
-// each thread before the entry loads. Used by the render threads and the sender threads.
+// each thread before the entry loads. Used by the render, sender and MJML threads.
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 
 /**

@@ -1,6 +1,7 @@
 // Turning one claimed delivery into the bytes that go on the wire: the reader's digest rendered from the compiled
 // templates, with the list headers, built as one MIME message. Pure CPU work, the same on the main thread and on a
 // render thread (render-thread.ts).
+import type { Config } from '../config.js';
 import { createFeedbackLinks } from '../feedback/feedback-links.js';
 import { createLinks, type Links } from '../links.js';
 import { buildMimeMessage } from '../mail/mime-message.js';
@@ -33,6 +34,11 @@ export interface ComposeSettings {
   secret?: string;
   /** The digest template as compileDigestHtml made it, so a render thread never loads MJML. */
   digestHtml?: string;
+}
+
+/** The compose settings a sender takes from the config: the same for its own composer and the main thread's. */
+export function composeSettingsOf(config: Config, secret?: string, digestHtml?: string): ComposeSettings {
+  return { publicUrl: config.publicUrl, listId: config.listId, mailFrom: config.mailFrom, secret, digestHtml };
 }
 
 export interface ComposedMessage {

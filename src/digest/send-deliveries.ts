@@ -8,6 +8,7 @@ import type { PrismaClient } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import type { Mailer } from '../mail/mailer.js';
 import { mailDomain } from '../mail/message-options.js';
+import { composeSettingsOf } from './compose-digest.js';
 import { type Composer, createComposer } from './composer.js';
 import { createDomainPacing } from './send/domain-pacing.js';
 import { runSender } from './send/run-sender.js';
@@ -50,13 +51,7 @@ export function createSender(deps: SenderDeps): Sender & { warm(): void; close()
   let composer: Promise<Composer> | undefined;
   const composerOf = () => {
     composer ??= createComposer(
-      {
-        publicUrl: config.publicUrl,
-        listId: config.listId,
-        mailFrom: config.mailFrom,
-        secret: deps.secret,
-        digestHtml: deps.digestHtml,
-      },
+      composeSettingsOf(config, deps.secret, deps.digestHtml),
       deps.renderThreads,
       log,
       deps.renderPort,

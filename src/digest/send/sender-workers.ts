@@ -9,7 +9,7 @@ import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import type { ReplyClass } from '../../metrics/metrics.js';
 import { startThread } from '../../thread-entry.js';
-import { type ComposeOne, createComposeOne } from '../compose-digest.js';
+import { type ComposeOne, composeSettingsOf, createComposeOne } from '../compose-digest.js';
 import { compileDigestHtml } from '../render-digest.js';
 import { serveRendering } from '../render-service.js';
 import type { Sender, SendOptions } from '../send-deliveries.js';
@@ -47,13 +47,10 @@ export function createSenderWorkers(deps: SenderWorkersDeps): Sender & { warm():
   // Compiled once by this process (MJML stays out of the threads), however many threads start or restart.
   let rendering: Promise<{ digestHtml: string; composeOne: ComposeOne }> | undefined;
   const renderer = () => {
-    rendering ??= compileDigestHtml().then(async (digestHtml) => {
-      const { publicUrl, listId, mailFrom } = deps.config;
-      return {
-        digestHtml,
-        composeOne: await createComposeOne({ publicUrl, listId, mailFrom, secret: deps.secret, digestHtml }),
-      };
-    });
+    rendering ??= compileDigestHtml().then(async (digestHtml) => ({
+      digestHtml,
+      composeOne: await createComposeOne(composeSettingsOf(deps.config, deps.secret, digestHtml)),
+    }));
     return rendering;
   };
 
