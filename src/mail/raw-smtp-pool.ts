@@ -7,6 +7,7 @@
 import { Readable } from 'node:stream';
 import DKIM, { type DKIMSingleKeyOptions } from 'nodemailer/lib/dkim';
 import SMTPPool, { type SMTPPoolOptions } from 'nodemailer/lib/smtp-pool';
+import { installFastDataStream } from './fast-data-stream.js';
 
 export interface RawEnvelope {
   from: string;
@@ -48,6 +49,7 @@ function bufferStream(raw: Buffer): Readable {
 
 export function createRawSmtpPool(options: SMTPPoolOptions & { dkim?: DKIMSingleKeyOptions }): RawSmtpPool {
   const { dkim: dkimOptions, ...poolOptions } = options;
+  installFastDataStream();
   const pool = new SMTPPool(poolOptions);
   const dkim = dkimOptions ? new DKIM(dkimOptions) : undefined;
   return {

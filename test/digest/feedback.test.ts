@@ -197,18 +197,29 @@ describe('feedback on the papers of a digest', () => {
     const [payload, mac] = value.split('.');
     const bobDelivery = await world.db.prisma.delivery.findFirstOrThrow({ where: { subscriberId: world.bob.id } });
     const adaDelivery = await world.db.prisma.delivery.findFirstOrThrow({ where: { subscriberId: world.ada.id } });
-    const sign = (secret: string, text: string) =>
-      `${Buffer.from(text).toString('base64url')}.${createHmac('sha256', secret)
-        .update(`papermail-feedback-v1:${text}`)
-        .digest()
-        .subarray(0, 16)
-        .toString('base64url')}`;
+    const hmac = (secret: string, text: string) =>
+      createHmac('sha256', secret).update(text).digest().subarray(0, 16).toString('base64url');
+    const b64 = (text: string) => Buffer.from(text).toString('base64url');
+    // Links of emails sent before the signature was the delivery's: the whole payload signed (v1).
+    const signV1 = (secret: string, text: string) => `${b64(text)}.${hmac(secret, `papermail-feedback-v1:${text}`)}`;
+    const signV2 = (secret: string, text: string) =>
+      `${b64(text)}.${hmac(secret, `papermail-feedback-v2:${text.split('.')[0]}`)}`;
+    const otherSecret = 'another-secret-another-secret-0123456789';
+    assert.equal(
+      value,
+      signV2(world.config.secret!, `${adaDelivery.id}.less.${ISNAD_PROVENANCE}`),
+      'signed per delivery',
+    );
     const forged = [
       `${payload}.${mac!.slice(0, -2)}AA`, // signature changed
-      `${Buffer.from(`${bobDelivery.id}.less.${ISNAD_PROVENANCE}`).toString('base64url')}.${mac}`, // bob's delivery, ada's signature
-      sign('another-secret-another-secret-0123456789', `${adaDelivery.id}.less.${ISNAD_PROVENANCE}`),
+      `${b64(`${bobDelivery.id}.less.${ISNAD_PROVENANCE}`)}.${mac}`, // bob's delivery, ada's signature
+      signV1(otherSecret, `${adaDelivery.id}.less.${ISNAD_PROVENANCE}`),
+      signV2(otherSecret, `${adaDelivery.id}.less.${ISNAD_PROVENANCE}`),
       // Signed right, but for a paper bob's delivery never carried.
-      sign(world.config.secret!, `${bobDelivery.id}.less.2607.99999`),
+      signV1(world.config.secret!, `${bobDelivery.id}.less.2607.99999`),
+      signV2(world.config.secret!, `${bobDelivery.id}.less.2607.99999`),
+      // A delivery's signature made for another purpose (its web view) is not a feedback signature.
+      `${b64(`${adaDelivery.id}.less.${ISNAD_PROVENANCE}`)}.${hmac(world.config.secret!, `papermail-delivery-view-v1:${adaDelivery.id}`)}`,
       'not-a-value',
     ];
     for (const bad of forged) {
@@ -223,6 +234,14 @@ describe('feedback on the papers of a digest', () => {
       }
     }
     assert.equal((await feedbackRows(world)).length, 1, 'nothing was recorded by them');
+
+    // A link from an email sent before links were signed per delivery still records its vote.
+    const oldLink = `/feedback/${signV1(world.config.secret!, `${adaDelivery.id}.less.${ISNAD_PROVENANCE}`)}`;
+    assert.equal((await vote(world, `${BASE}${oldLink}`)).statusCode, 200);
+    assert.deepEqual(
+      (await feedbackRows(world)).map((r) => [r.paperId, r.vote]),
+      [[ISNAD_PROVENANCE, 'less']],
+    );
 
     // Bob's own link records Bob's vote, never Ada's.
     const bobLink = [...feedbackLinks(world.sink.to(world.bob.email)[0]!).values()][0]!.less;
