@@ -70,10 +70,14 @@ export function loadEmailTemplate<T>(name: string, options: { minify?: boolean }
 
 /** Template NAME from its HTML as compileMjml made it (perhaps in another thread) and its text part. */
 export function emailTemplateFrom<T>(name: string, compiledHtml: string): EmailTemplate<T> {
-  const html = handlebars.compile(compiledHtml, { strict: false });
+  const html = handlebars.compile(compiledHtml, { strict: false, data: false, knownHelpersOnly: true });
   const textFile = path.join(templatesDir, `${name}.txt.hbs`);
   if (!existsSync(textFile)) throw new Error(`templates/${name}.txt.hbs is missing: every email needs a text part`);
   // Plain text is not HTML: nothing to escape there.
-  const text = handlebars.compile(readFileSync(textFile, 'utf8'), { noEscape: true });
+  const text = handlebars.compile(readFileSync(textFile, 'utf8'), {
+    noEscape: true,
+    data: false,
+    knownHelpersOnly: true,
+  });
   return { html, text } as EmailTemplate<T>;
 }

@@ -69,4 +69,18 @@ describe('building a message in one piece', () => {
     assert.match(raw, /Content-Transfer-Encoding: 7bit\r\n\r\n<p>plain<\/p>\r\n<p>html<\/p>\r\n/);
     assert.doesNotMatch(raw, /[^\r]\n/, 'every line ends with CRLF');
   });
+
+  it('keeps an internationalised address (SMTPUTF8) as UTF-8 on the wire', async () => {
+    const raw = buildMimeMessage(
+      { ...base, to: 'jürgen@exämple.org', subject: 'Hallo', text: 'plain', html: '<p>plain</p>' },
+      { from: 'Zoë <zoë@example.org>' },
+    );
+    assert.match(raw.toString('utf8'), /\r\nTo: jürgen@exämple\.org\r\n/);
+    const parsed = await simpleParser(raw);
+    assert.equal(
+      parsed.to && !Array.isArray(parsed.to) ? parsed.to.value[0]?.address : undefined,
+      'jürgen@exämple.org',
+    );
+    assert.equal(parsed.from?.value[0]?.address, 'zoë@example.org');
+  });
 });
