@@ -1,10 +1,11 @@
 // Nodemailer's SMTP connection pipes every message through its DataStream, which escapes dots at the start of lines
 // and turns bare CR and bare LF into CRLF. It does so with a JavaScript loop over every byte: profiled at 100,000
-// readers it was the sender threads' largest cost, about 0.18 ms of CPU for a 23 KB digest, more than the relay
-// spent receiving it. What it changes can only happen at a line break or just after one (or at the start of the
-// data), so this finds the line breaks with Buffer#indexOf (native) and applies nodemailer's own rule at those bytes
-// alone: the same bytes out for any input (test/mail/fast-data-stream.test.ts compares the two), at a few hundred
-// steps a message instead of 23,000. Installed on nodemailer's class, so every connection of every pool uses it.
+// readers it was the sender threads' largest cost. What it changes can only happen at a line break or just after
+// one (or at the start of the data), so this finds the few places where nodemailer's rule could apply with one
+// regular expression (native code) and applies that rule there alone: the same bytes out for any input
+// (test/mail/fast-data-stream.test.ts compares the two), without a step per byte in JavaScript. A blast of 20 KB
+// messages through one pooled transport (as the bench's ceiling) took 0.18 ms of the sender's CPU per message with
+// nodemailer's loop and 0.13 with this. Installed on nodemailer's class, so every connection of every pool uses it.
 import DataStream from 'nodemailer/lib/smtp-connection/data-stream';
 
 const CR = 0x0d;
@@ -35,14 +36,13 @@ function insertAt(chunk: Buffer, i: number, lastByte: number | false): Buffer | 
   return undefined;
 }
 
-/** The next CR or LF at or after `from`, or -1. */
-function nextBreak(chunk: Buffer, from: number): number {
-  const cr = chunk.indexOf(CR, from);
-  const lf = chunk.indexOf(LF, from);
-  if (cr === -1) return lf;
-  if (lf === -1) return cr;
-  return Math.min(cr, lf);
-}
+/**
+ * Where nodemailer's rule may insert something: a CR not followed by LF, an LF not preceded by CR, an LF followed by
+ * a dot. In a message already in CRLF with no line starting with a dot (every digest) it finds nothing, and a regular
+ * expression over the bytes as latin1 finds that faster than a search for each line break (29 against 67 µs for a
+ * 38 KB digest). The chunk's first byte depends on the previous chunk: it is checked apart.
+ */
+const MAY_INSERT = /\r(?!\n)|(?<!\r)\n|\n\./g;
 
 /** The chunk as nodemailer's DataStream would write it. */
 export function escapeChunk(chunk: Buffer, lastByte: number | false): Buffer {
@@ -59,9 +59,10 @@ export function escapeChunk(chunk: Buffer, lastByte: number | false): Buffer {
     copied = i;
   };
   check(0);
-  for (let at = nextBreak(chunk, 0); at !== -1; at = nextBreak(chunk, at + 1)) {
-    check(at);
-    check(at + 1);
+  // Each match at m: the insertion, if any, goes before m (a bare LF) or before m + 1 (after a bare CR or an LF).
+  for (const match of chunk.toString('latin1').matchAll(MAY_INSERT)) {
+    check(match.index);
+    check(match.index + 1);
   }
   if (pieces.length === 0) return chunk;
   if (copied < chunk.length) pieces.push(chunk.subarray(copied));
