@@ -29,6 +29,14 @@ export interface ClaimOptions {
   domain: string;
   /** Only this digest's deliveries; all digests when absent. */
   digestId?: number;
+  /** Only deliveries after this place in claim order (the last claim's `position`); from the start when absent. */
+  after?: ClaimPosition;
+}
+
+/** A place in the order claims take deliveries in: next_attempt_at (`YYYY-MM-DD HH24:MI:SS.MS`), then id. */
+export interface ClaimPosition {
+  at: string;
+  id: number;
 }
 
 /**
@@ -36,16 +44,30 @@ export interface ClaimOptions {
  * LOCKED, so concurrent senders get disjoint batches. The reader's status is read in the same statement: a reader
  * who is not active any more has the delivery skipped, not sent. A Message-ID is chosen here, once, and kept.
  * The papers and the "why" come from the delivery's selection, in the same statement.
+ *
+ * `after` starts the scan past what this claimer took last (see createClaimBatch). Every claim and every "sent" mark
+ * leaves a dead entry at the front of deliveries_claimable_idx, and until a vacuum removes them a scan from the start
+ * walks them all: at 1,000,000 deliveries, half sent, one claim of 200 read 6,800 pages in 63 ms, and Postgres took
+ * a whole core. From the last position a claim seeks past them. A row it passes over (a claim that rolled back, a
+ * lease that lapsed behind the position) is not lost: its claimer starts again from the start when nothing is left
+ * ahead.
  */
-export function claimDeliveries(prisma: PrismaClient, o: ClaimOptions): Promise<ClaimedDelivery[]> {
+export async function claimDeliveries(
+  prisma: PrismaClient,
+  o: ClaimOptions,
+): Promise<{ rows: ClaimedDelivery[]; position: ClaimPosition | undefined }> {
   const digestFilter = o.digestId === undefined ? Prisma.empty : Prisma.sql`AND d.digest_id = ${o.digestId}`;
-  return prisma.$queryRaw<ClaimedDelivery[]>`
+  const afterFilter =
+    o.after === undefined
+      ? Prisma.empty
+      : Prisma.sql`AND (d.next_attempt_at, d.id) > (${o.after.at}::timestamp(3), ${o.after.id})`;
+  const rows = await prisma.$queryRaw<(ClaimedDelivery & { pickedAt: string })[]>`
     WITH picked AS (
-      SELECT d.id FROM deliveries d
-      WHERE d.status IN ('pending', 'sending') AND d.next_attempt_at <= now() AND d.due_at <= now() ${digestFilter}
-      -- The order of deliveries_claimable_idx, so the index scan stops after LIMIT rows. A second sort key makes
-      -- Postgres sort every unfinished delivery first: 190 ms per claim at 100,000 deliveries instead of 40.
-      ORDER BY d.next_attempt_at
+      SELECT d.id, d.next_attempt_at AS at FROM deliveries d
+      WHERE d.status IN ('pending', 'sending') AND d.next_attempt_at <= now() AND d.due_at <= now()
+        ${digestFilter} ${afterFilter}
+      -- The order of deliveries_claimable_idx (next_attempt_at, id), so the index scan stops after LIMIT rows.
+      ORDER BY d.next_attempt_at, d.id
       LIMIT ${o.limit}
       FOR UPDATE SKIP LOCKED
     )
@@ -63,7 +85,17 @@ export function claimDeliveries(prisma: PrismaClient, o: ClaimOptions): Promise<
     FROM picked, subscribers s, selections x
     WHERE d.id = picked.id AND s.id = d.subscriber_id AND x.id = d.selection_id
     RETURNING d.id, d.digest_id AS "digestId", d.subscriber_id AS "subscriberId", d.status::text AS status,
-              d.attempts, d.message_id AS "messageId", x.paper_ids AS "paperIds", x.matches, s.email, s.token`;
+              d.attempts, d.message_id AS "messageId", x.paper_ids AS "paperIds", x.matches, s.email, s.token,
+              to_char(picked.at, 'YYYY-MM-DD HH24:MI:SS.MS') AS "pickedAt"`;
+  let position: ClaimPosition | undefined;
+  const claimed = rows.map(({ pickedAt, ...row }) => {
+    // Fixed-width timestamps sort as text; ties are broken by id.
+    if (!position || pickedAt > position.at || (pickedAt === position.at && row.id > position.id)) {
+      position = { at: pickedAt, id: row.id };
+    }
+    return row;
+  });
+  return { rows: claimed, position };
 }
 
 /** Keeps the lease of deliveries this sender still holds. */

@@ -5,6 +5,7 @@ import { after, describe, it } from 'node:test';
 import pg from 'pg';
 import { claimDeliveries } from '../../src/digest/delivery-claims.js';
 import { prepareDigest } from '../../src/digest/prepare-digest.js';
+import { createClaimBatch } from '../../src/digest/send/claim-batch.js';
 import { startLeaseHeartbeat } from '../../src/digest/send/lease-heartbeat.js';
 import { createOutcomeRecorder } from '../../src/digest/send/record-outcome.js';
 import { createSendProgress } from '../../src/digest/send/send-progress.js';
@@ -71,7 +72,12 @@ describe('the sender stages', () => {
     timeout: 60_000,
   }, async () => {
     const db = await preparedDay(3);
-    const rows = await claimDeliveries(db.prisma, { claimer: 'stage-test', limit: 10, leaseMs: 60_000, domain: 't' });
+    const { rows } = await claimDeliveries(db.prisma, {
+      claimer: 'stage-test',
+      limit: 10,
+      leaseMs: 60_000,
+      domain: 't',
+    });
     assert.equal(rows.length, 3);
     const written: number[] = [];
     const progress = createSendProgress((r) => written.push(r.sent));
@@ -112,10 +118,43 @@ describe('the sender stages', () => {
     assert.equal(held.size, 0);
   });
 
+  it('each claim goes on from where the last one stopped, and what it passed over is claimed once nothing is ahead', async () => {
+    const db = await preparedDay(25);
+    const claim = createClaimBatch({
+      prisma: db.prisma,
+      claimer: 'keyset',
+      batchSize: 10,
+      leaseMs: 60_000,
+      domain: 't',
+      held: new Map(),
+      progress: createSendProgress(() => {}),
+      log,
+      retry: { budgetMs: 10_000, log },
+    });
+    const ids = async () => (await claim()).toSend.map((d) => d.id).sort((a, b) => a - b);
+    const all = (await db.prisma.delivery.findMany({ select: { id: true }, orderBy: { id: 'asc' } })).map((d) => d.id);
+    assert.deepEqual(await ids(), all.slice(0, 10));
+    // One of them goes back to pending with an earlier time, behind the claimer's place: as a claim that rolled back
+    // or a lease that lapsed would leave it.
+    const passedOver = all[2]!;
+    await db.prisma.$executeRaw`
+      UPDATE deliveries SET status = 'pending', claimed_by = NULL, next_attempt_at = now() - interval '1 hour'
+      WHERE id = ${passedOver}`;
+    assert.deepEqual(await ids(), all.slice(10, 20), 'the next claim starts past the last one, not from the start');
+    assert.deepEqual(await ids(), all.slice(20, 25));
+    assert.deepEqual(await ids(), [passedOver], 'with nothing left ahead, the claim starts again from the start');
+    assert.deepEqual(await ids(), []);
+    const statuses = await db.prisma.delivery.groupBy({ by: ['status'], _count: true });
+    assert.deepEqual(
+      statuses.map((g) => [g.status, g._count]),
+      [['sending', 25]],
+    );
+  });
+
   it('the lease heartbeat keeps held claims from lapsing, and renews nothing once stopped', async () => {
     const db = await preparedDay(2);
     const leaseMs = 600;
-    const rows = await claimDeliveries(db.prisma, { claimer: 'holder', limit: 10, leaseMs, domain: 't' });
+    const { rows } = await claimDeliveries(db.prisma, { claimer: 'holder', limit: 10, leaseMs, domain: 't' });
     const heartbeat = startLeaseHeartbeat({
       prisma: db.prisma,
       claimer: 'holder',
@@ -124,11 +163,11 @@ describe('the sender stages', () => {
       log,
     });
     await sleep(leaseMs * 2.5);
-    const meanwhile = await claimDeliveries(db.prisma, { claimer: 'other', limit: 10, leaseMs, domain: 't' });
+    const { rows: meanwhile } = await claimDeliveries(db.prisma, { claimer: 'other', limit: 10, leaseMs, domain: 't' });
     await heartbeat.stop();
     assert.deepEqual(meanwhile, [], 'no other sender could take the held deliveries over');
     await sleep(leaseMs * 1.5);
-    const lapsed = await claimDeliveries(db.prisma, { claimer: 'other', limit: 10, leaseMs, domain: 't' });
+    const { rows: lapsed } = await claimDeliveries(db.prisma, { claimer: 'other', limit: 10, leaseMs, domain: 't' });
     assert.deepEqual(
       lapsed.map((r) => [r.id, r.messageId]).sort(),
       rows.map((r) => [r.id, r.messageId]).sort(),

@@ -3,7 +3,7 @@
 import type { PrismaClient } from '../../db/client.js';
 import { type DatabaseRetry, retryOnDatabaseBlip } from '../../db/database-retry.js';
 import type { Logger } from '../../logger.js';
-import { type ClaimedDelivery, claimDeliveries } from '../delivery-claims.js';
+import { type ClaimedDelivery, type ClaimPosition, claimDeliveries } from '../delivery-claims.js';
 import type { SendProgress } from './send-progress.js';
 
 export interface ClaimedBatch {
@@ -27,12 +27,17 @@ export interface ClaimBatchOptions {
   retry: DatabaseRetry;
 }
 
-/** A function that claims the next batch each time it is called. */
+/**
+ * A function that claims the next batch each time it is called. Each claim starts where this claimer's last one
+ * ended (claimDeliveries, `after`); when nothing is left ahead of that place it starts again from the start once, for
+ * what was passed over: so a claim never walks the dead entries of what was sent already, and nothing due is missed.
+ */
 export function createClaimBatch(o: ClaimBatchOptions): () => Promise<ClaimedBatch> {
   const { report } = o.progress;
-  return async () => {
+  let position: ClaimPosition | undefined;
+  const claimFrom = async (after: ClaimPosition | undefined) => {
     // Safe to repeat: a claim whose answer was lost only holds its rows until their lease lapses.
-    const rows = await retryOnDatabaseBlip(
+    const claimed = await retryOnDatabaseBlip(
       'claim deliveries',
       () =>
         claimDeliveries(o.prisma, {
@@ -41,9 +46,19 @@ export function createClaimBatch(o: ClaimBatchOptions): () => Promise<ClaimedBat
           leaseMs: o.leaseMs,
           domain: o.domain,
           digestId: o.digestId,
+          after,
         }),
       o.retry,
     );
+    position = claimed.position ?? position;
+    return claimed.rows;
+  };
+  return async () => {
+    let rows = await claimFrom(position);
+    if (rows.length === 0 && position) {
+      position = undefined;
+      rows = await claimFrom(undefined);
+    }
     report.claimed += rows.length;
     const toSend: ClaimedDelivery[] = [];
     for (const row of rows) {
