@@ -48,6 +48,7 @@ import { topicCatalog } from '../src/topics/catalog.js';
 import { seedTopics } from '../src/topics/seed-topics.js';
 import { loadFixturePapers, readFixtureDay } from '../test/digest/fixture-papers.js';
 import { adminQuery, ensureTemplate, resolveTestServer, withDatabase } from '../test/helpers/test-server.js';
+import { startSink } from './count-sink.js';
 import { BENCH_ZONES, describeClock, describeDue, listWeekBefore, spreadReaders, zoneLabel } from './reader-rhythms.js';
 
 const DAY = '2026-07-31';
@@ -73,42 +74,6 @@ const links = createLinks('https://papers.example.org');
 const log = (line = '') => process.stdout.write(`${line}\n`);
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-
-// ---------------------------------------------------------------------------------------------------------------
-// The relay process
-
-interface Sink {
-  url: string;
-  stats(): Promise<{ messages: number; bytes: number; maxRssMb: number }>;
-  reset(): Promise<void>;
-  stop(): void;
-}
-
-async function startSink(): Promise<Sink> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'bench/smtp-count-sink.ts')], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const ask = <T>(msg: string, key: string) =>
-    new Promise<T>((resolve) => {
-      const on = (m: Record<string, unknown>) => {
-        if (key in m) {
-          child.off('message', on);
-          resolve(m as T);
-        }
-      };
-      child.on('message', on);
-      if (msg) child.send(msg);
-    });
-  const { port } = await ask<{ port: number }>('', 'port');
-  return {
-    url: `smtp://127.0.0.1:${port}`,
-    stats: () => ask('stats', 'messages'),
-    reset: async () => {
-      await ask('reset', 'reset');
-    },
-    stop: () => child.kill('SIGTERM'),
-  };
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // The data

@@ -57,10 +57,12 @@ export async function claimDeliveries(
   o: ClaimOptions,
 ): Promise<{ rows: ClaimedDelivery[]; position: ClaimPosition | undefined }> {
   const digestFilter = o.digestId === undefined ? Prisma.empty : Prisma.sql`AND d.digest_id = ${o.digestId}`;
+  // `::int`: Prisma sends a number as another type, and a row comparison across types is no index condition: the
+  // scan went back to walking every entry from the start (400 ms a claim at 1,000,000 deliveries).
   const afterFilter =
     o.after === undefined
       ? Prisma.empty
-      : Prisma.sql`AND (d.next_attempt_at, d.id) > (${o.after.at}::timestamp(3), ${o.after.id})`;
+      : Prisma.sql`AND (d.next_attempt_at, d.id) > (${o.after.at}::timestamp(3), ${o.after.id}::int)`;
   const rows = await prisma.$queryRaw<(ClaimedDelivery & { pickedAt: string })[]>`
     WITH picked AS (
       SELECT d.id, d.next_attempt_at AS at FROM deliveries d
