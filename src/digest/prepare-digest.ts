@@ -135,11 +135,26 @@ export async function prepareDigest(
   report.prepareMs = Math.round(performance.now() - started);
 
   if (options.dryRun) return { ...report, plans, unmatched: planner.unmatched, dayPapers: papers };
+  if (report.created >= ANALYZE_AFTER) await analyzeDeliveries(prisma);
   const issues = [report.digestId, report.weekDigestId].filter((id) => id !== undefined);
   await prisma.$executeRaw`
     UPDATE digests SET status = 'sending', matched_at = now(), updated_at = now()
     WHERE id = ANY(${issues}::int[]) AND status = 'matching'`;
   return report;
+}
+
+/** So many new deliveries change the table enough that the planner must hear of it before the first claim. */
+const ANALYZE_AFTER = 10_000;
+
+/**
+ * Fresh statistics for the claims. Until Postgres' autovacuum analyzes the table (a minute or more after a bulk
+ * insert, never where it is off) the planner thinks the deliveries just prepared are a few hundred, and plans a claim
+ * as "every unfinished delivery of the digest, sorted" instead of a walk of deliveries_claimable_idx that stops after
+ * LIMIT rows: measured at 1,000,000 deliveries, 360-650 ms a claim against 0.1-0.2 ms after ANALYZE, which took
+ * 0.13 s. A database user who does not own the table gets a warning from Postgres and the plan it had.
+ */
+async function analyzeDeliveries(prisma: PrismaClient): Promise<void> {
+  await prisma.$executeRaw`ANALYZE deliveries`;
 }
 
 function emptyReport(day: string, papers: number): PrepareReport {

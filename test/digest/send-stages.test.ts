@@ -151,6 +151,20 @@ describe('the sender stages', () => {
     );
   });
 
+  it('a large preparation leaves the planner fresh statistics, and claims then walk the claimable index', async () => {
+    const db = await preparedDay(10_000);
+    const [stats] = await db.prisma.$queryRaw<{ analyzed: boolean; changed: number }[]>`
+      SELECT last_analyze IS NOT NULL AS analyzed, n_mod_since_analyze::int AS changed
+      FROM pg_stat_user_tables WHERE relname = 'deliveries'`;
+    assert.deepEqual(stats, { analyzed: true, changed: 0 });
+    const plan = await db.prisma.$queryRaw<{ 'QUERY PLAN': string }[]>`
+      EXPLAIN SELECT d.id FROM deliveries d
+      WHERE d.status IN ('pending', 'sending') AND d.next_attempt_at <= now() AND d.due_at <= now()
+        AND d.digest_id = 1 AND (d.next_attempt_at, d.id) > (now()::timestamp(3) - interval '1 day', 5000)
+      ORDER BY d.next_attempt_at, d.id LIMIT 200`;
+    assert.match(plan.map((r) => r['QUERY PLAN']).join('\n'), /Index Scan using deliveries_claimable_idx/);
+  });
+
   it('the lease heartbeat keeps held claims from lapsing, and renews nothing once stopped', async () => {
     const db = await preparedDay(2);
     const leaseMs = 600;
