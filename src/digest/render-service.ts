@@ -23,8 +23,7 @@ export function serveRendering(port: MessagePort, composeOne: ComposeOne): void 
     }
     try {
       const messages = request.jobs.map((job) => composeOne(job, digests.get(job.digestId)!));
-      // Copied, not transferred: a small Buffer may share its memory with others (Node's buffer pool).
-      port.postMessage({ type: 'composed', batch: request.batch, messages } satisfies RenderReply);
+      port.postMessage({ type: 'composed', batch: request.batch, messages } satisfies RenderReply, ownMemory(messages));
     } catch (err) {
       port.postMessage({
         type: 'failed',
@@ -33,4 +32,17 @@ export function serveRendering(port: MessagePort, composeOne: ComposeOne): void 
       } satisfies RenderReply);
     }
   });
+}
+
+/**
+ * The memory of the messages that own all of theirs, moved to the sender rather than copied: a digest (over 4 KB)
+ * gets an ArrayBuffer of its own, and moving it spares a 23 KB copy per message. A small Buffer may share Node's
+ * buffer pool with others, and is copied.
+ */
+function ownMemory(messages: ComposedMessage[]): ArrayBuffer[] {
+  return messages.flatMap(({ raw }) =>
+    raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength && raw.buffer instanceof ArrayBuffer
+      ? [raw.buffer]
+      : [],
+  );
 }
