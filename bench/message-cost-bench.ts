@@ -12,7 +12,7 @@ import { type ComposedMessage, createComposeOne, type DigestJob } from '../src/d
 import { type PaperView, toPaperView } from '../src/digest/paper-view.js';
 import { compileDigestHtml } from '../src/digest/render-digest.js';
 import { installFastDataStream, nodemailerTransform } from '../src/mail/fast-data-stream.js';
-import { readFixtureDay } from '../test/digest/fixture-papers.js';
+import { fixtureItems, paperRow } from '../test/digest/fixture-papers.js';
 import { startSink } from './count-sink.js';
 
 const { values: args } = parseArgs({
@@ -27,27 +27,8 @@ const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFracti
 
 /** The bench's day: the real lists of 2026-07-31, 07-30 and the top of 07-29, 60 papers. */
 function dayPapers(): PaperView[] {
-  const seen = new Set<string>();
-  const items = ['2026-07-31', '2026-07-30', '2026-07-29']
-    .flatMap(readFixtureDay)
-    .filter((i) => !seen.has(i.paper.id) && seen.add(i.paper.id))
-    .slice(0, 60);
-  return items.map(({ paper, thumbnail, numComments }, rank) =>
-    toPaperView({
-      id: paper.id,
-      title: paper.title.replace(/\s+/g, ' ').trim(),
-      authors: (paper.authors ?? []).map((a) => a.name),
-      abstract: paper.summary ?? '',
-      aiSummary: paper.ai_summary ?? null,
-      aiKeywords: paper.ai_keywords ?? [],
-      codeUrl: paper.githubRepo ?? null,
-      githubStars: paper.githubStars ?? null,
-      projectUrl: paper.projectPage ?? null,
-      thumbnailUrl: thumbnail ?? null,
-      upvotes: paper.upvotes ?? 0,
-      comments: numComments ?? 0,
-      rank,
-    }),
+  return fixtureItems(['2026-07-31', '2026-07-30', '2026-07-29'], 60).map((item, rank) =>
+    toPaperView({ ...paperRow(item), upvotes: item.paper.upvotes ?? 0, comments: item.numComments ?? 0, rank }),
   );
 }
 

@@ -32,6 +32,31 @@ export function readFixtureDay(file: string): HfItem[] {
   return JSON.parse(readFileSync(path.join(fixturesDir, 'hf-daily-papers', `${file}.json`), 'utf8'));
 }
 
+/** The items of the fixture days `files`, each paper once, at most `limit`. */
+export function fixtureItems(files: string[], limit?: number): HfItem[] {
+  const seen = new Set<string>();
+  return files
+    .flatMap(readFixtureDay)
+    .filter((i) => !seen.has(i.paper.id) && seen.add(i.paper.id))
+    .slice(0, limit);
+}
+
+/** A fixture item as the papers table holds it. */
+export function paperRow({ paper, thumbnail }: HfItem) {
+  return {
+    id: paper.id,
+    title: paper.title.replace(/\s+/g, ' ').trim(),
+    authors: (paper.authors ?? []).map((a) => a.name),
+    abstract: paper.summary ?? '',
+    aiSummary: paper.ai_summary ?? null,
+    aiKeywords: paper.ai_keywords ?? [],
+    codeUrl: paper.githubRepo ?? null,
+    githubStars: paper.githubStars ?? null,
+    projectUrl: paper.projectPage ?? null,
+    thumbnailUrl: thumbnail ?? null,
+  };
+}
+
 /** Stores the papers of the fixture days `files` and lists them all on `day`, ranked by upvotes. */
 export async function loadFixturePapers(
   prisma: PrismaClient,
@@ -39,26 +64,8 @@ export async function loadFixturePapers(
   files: string[] = [day],
   options: { limit?: number } = {},
 ): Promise<FixturePaper[]> {
-  const seen = new Set<string>();
-  const items = files
-    .flatMap(readFixtureDay)
-    .filter((i) => !seen.has(i.paper.id) && seen.add(i.paper.id))
-    .slice(0, options.limit);
-  await prisma.paper.createMany({
-    data: items.map(({ paper, thumbnail }) => ({
-      id: paper.id,
-      title: paper.title.replace(/\s+/g, ' ').trim(),
-      authors: (paper.authors ?? []).map((a) => a.name),
-      abstract: paper.summary ?? '',
-      aiSummary: paper.ai_summary ?? null,
-      aiKeywords: paper.ai_keywords ?? [],
-      codeUrl: paper.githubRepo ?? null,
-      githubStars: paper.githubStars ?? null,
-      projectUrl: paper.projectPage ?? null,
-      thumbnailUrl: thumbnail ?? null,
-    })),
-    skipDuplicates: true,
-  });
+  const items = fixtureItems(files, options.limit);
+  await prisma.paper.createMany({ data: items.map(paperRow), skipDuplicates: true });
   const ranked = [...items].sort((a, b) => (b.paper.upvotes ?? 0) - (a.paper.upvotes ?? 0));
   await prisma.listing.createMany({
     data: ranked.map((item, rank) => ({
