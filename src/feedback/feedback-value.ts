@@ -3,8 +3,8 @@
 // leaks nothing that outlives it:
 //   base64url("<deliveryId>.<vote>.<paperId>") "." base64url(HMAC-SHA256(secret, "papermail-feedback-v2:" deliveryId))
 // cut to 128 bits. The signature is the delivery's: every link of one email carries the same one, so a digest costs
-// one HMAC instead of one per link (twenty for ten papers: a quarter of the rendering thread's CPU at 100,000
-// readers). It grants no more than before: whoever holds an email can press any of its buttons already, and a vote
+// one HMAC instead of one per link (twenty for ten papers: a quarter of the time spent composing a message at
+// 100,000 readers). It grants no more than before: whoever holds an email can press any of its buttons already, and a vote
 // is recorded only for a paper the delivery carried (feedback-service.ts). Links of emails sent before it signed
 // the whole payload ("papermail-feedback-v1:" payload) and still verify. Anything that does not verify is simply
 // unknown: the caller answers the same 404 as a bad token.
