@@ -1,13 +1,14 @@
 // The signed values in feedback links: "More like this" / "Not for me" under each paper of a delivery, and the
 // delivery's own web view. They name a delivery, not a reader, and carry no long-lived token, so a forwarded digest
 // leaks nothing that outlives it:
-//   base64url("<deliveryId>.<vote>.<paperId>") "." base64url(HMAC-SHA256(secret, "papermail-feedback-v2:" deliveryId))
+//   base64url("<deliveryId>.<vote>.<paperId>") "."
+//   base64url(HMAC-SHA256(secret, "papermail-feedback-v2:" deliveryId))
 // cut to 128 bits. The signature is the delivery's: every link of one email carries the same one, so a digest costs
 // one HMAC instead of one per link (twenty for ten papers: a quarter of the time spent composing a message at
-// 100,000 readers). It grants no more than before: whoever holds an email can press any of its buttons already, and a vote
-// is recorded only for a paper the delivery carried (feedback-service.ts). Links of emails sent before it signed
-// the whole payload ("papermail-feedback-v1:" payload) and still verify. Anything that does not verify is simply
-// unknown: the caller answers the same 404 as a bad token.
+// 100,000 readers). It grants no more than before: whoever holds an email can press any of its buttons already, and
+// a vote is recorded only for a paper the delivery carried (feedback-service.ts). Links of emails sent before it
+// signed the whole payload ("papermail-feedback-v1:" payload) and still verify. Anything that does not verify is
+// simply unknown: the caller answers the same 404 as a bad token.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export const VOTES = ['more', 'less'] as const;
