@@ -33,7 +33,6 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Handlebars from 'handlebars';
 import mjml2html from 'mjml';
-import nodemailer from 'nodemailer';
 import { createPrismaClient, type PrismaClient } from '../src/db/client.js';
 import { projectRoot } from '../src/db/migrate.js';
 import { loadDayPapers } from '../src/digest/day-papers.js';
@@ -48,7 +47,7 @@ import { topicCatalog } from '../src/topics/catalog.js';
 import { seedTopics } from '../src/topics/seed-topics.js';
 import { loadFixturePapers, readFixtureDay } from '../test/digest/fixture-papers.js';
 import { adminQuery, ensureTemplate, resolveTestServer, withDatabase } from '../test/helpers/test-server.js';
-import { startSink } from './count-sink.js';
+import { rawBlaster, startSink } from './count-sink.js';
 import { BENCH_ZONES, describeClock, describeDue, listWeekBefore, spreadReaders, zoneLabel } from './reader-rhythms.js';
 
 const DAY = '2026-07-31';
@@ -303,28 +302,12 @@ async function measureCeiling(
     { to: 'reader@bench.example.org', messageId: '<ceiling@bench.example.org>', ...message },
     { from: 'papermail <digest@bench.example.org>' },
   );
-  const transport = nodemailer.createTransport({
-    pool: true,
-    url: sinkUrl,
-    maxConnections: concurrency,
-    maxMessages: Infinity,
-  });
-  const envelope = { from: 'digest@bench.example.org', to: ['reader@bench.example.org'] };
-  const blast = async (n: number) => {
-    let next = 0;
-    const worker = async () => {
-      while (next < n) {
-        next++;
-        await transport.sendMail({ envelope, raw });
-      }
-    };
-    await Promise.all(Array.from({ length: concurrency * 2 }, worker));
-  };
+  const { blast, close } = rawBlaster(sinkUrl, raw, concurrency);
   await blast(Math.min(1000, count));
   const started = performance.now();
   await blast(count);
   const ms = performance.now() - started;
-  transport.close();
+  close();
   return { perSecond: count / (ms / 1000), kb: raw.length / 1024 };
 }
 

@@ -6,14 +6,13 @@
 //      papermail's (src/mail/fast-data-stream.ts), alternately, with the CPU of this process and of the relay.
 // Options: --readers 4000 (composed per round)  --messages 20000 (sent per round)  --rounds 2
 import { parseArgs } from 'node:util';
-import nodemailer from 'nodemailer';
 import DataStream from 'nodemailer/lib/smtp-connection/data-stream';
 import { type ComposedMessage, createComposeOne, type DigestJob } from '../src/digest/compose-digest.js';
 import { type PaperView, toPaperView } from '../src/digest/paper-view.js';
 import { compileDigestHtml } from '../src/digest/render-digest.js';
 import { installFastDataStream, nodemailerTransform } from '../src/mail/fast-data-stream.js';
 import { fixtureItems, paperRow } from '../test/digest/fixture-papers.js';
-import { startSink } from './count-sink.js';
+import { rawBlaster, startSink } from './count-sink.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -93,23 +92,11 @@ async function measureComposing(): Promise<ComposedMessage> {
 async function measureSending(message: ComposedMessage) {
   const sink = await startSink();
   const count = Number(args.messages);
-  const envelope = { from: 'digest@bench.example.org', to: ['reader@bench.example.org'] };
+  // A transport per round: its connections run the escaping installed for that round.
   const blast = async (n: number) => {
-    const transport = nodemailer.createTransport({
-      pool: true,
-      url: sink.url,
-      maxConnections: 10,
-      maxMessages: Infinity,
-    });
-    let next = 0;
-    const slot = async () => {
-      while (next < n) {
-        next++;
-        await transport.sendMail({ envelope, raw: message.raw });
-      }
-    };
-    await Promise.all(Array.from({ length: 20 }, slot));
-    transport.close();
+    const blaster = rawBlaster(sink.url, message.raw, 10);
+    await blaster.blast(n);
+    blaster.close();
   };
   process.stdout.write(`\nsending one ${fmt(message.raw.length / 1024, 1)} KB message ${fmt(count)} times a round:\n`);
   for (let round = 1; round <= ROUNDS; round++) {

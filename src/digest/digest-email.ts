@@ -1,8 +1,7 @@
 // What one reader's digest says: subject, preheader, intro and the papers with their "why", as data for the
 // templates (templates/digest.mjml and templates/digest.txt.hbs). No HTML here: the templates escape every value.
 import { parseDay, shortDay } from '../dates.js';
-import type { FeedbackLinks } from '../feedback/feedback-links.js';
-import type { Vote } from '../feedback/feedback-value.js';
+import type { DeliveryVotes, FeedbackLinks } from '../feedback/feedback-links.js';
 import type { Links } from '../links.js';
 import { toHtmlText } from './html-text.js';
 import type { PaperView } from './paper-view.js';
@@ -68,13 +67,13 @@ function dayLabels(day: string): { short: string; long: string } {
 
 export function buildDigestEmail(links: Links, input: DigestEmailInput, feedback?: FeedbackLinks): DigestEmailData {
   const { matches, deliveryId } = input;
-  const vote = deliveryId !== undefined ? feedback?.vote : undefined;
+  const votes = deliveryId !== undefined ? feedback?.forDelivery(deliveryId) : undefined;
   const papers: DigestEmailPaper[] = [];
   for (const id of input.paperIds) {
     const paper = input.papers.get(id);
     if (!paper) continue;
     const why = matches.why?.[id] ?? [];
-    papers.push(emailPaper(paper, papers.length + 1, why, vote && ((v) => vote(deliveryId!, id, v))));
+    papers.push(emailPaper(paper, papers.length + 1, why, votes));
   }
   const count = papers.length;
   const plural = count === 1 ? 'paper' : 'papers';
@@ -120,7 +119,7 @@ function emailPaper(
   paper: PaperView,
   number: number,
   why: string[],
-  vote: ((vote: Vote) => string) | undefined,
+  votes: DeliveryVotes | undefined,
 ): DigestEmailPaper {
   return {
     id: paper.id,
@@ -139,8 +138,8 @@ function emailPaper(
     number,
     why,
     whyLine: why.join(', '),
-    moreUrl: vote?.('more'),
-    lessUrl: vote?.('less'),
+    moreUrl: votes?.vote(paper.id, 'more'),
+    lessUrl: votes?.vote(paper.id, 'less'),
   };
 }
 

@@ -4,21 +4,22 @@ import type { Links } from '../links.js';
 import { deliverySignature, feedbackValue, signDeliveryView, type Vote } from './feedback-value.js';
 
 export interface FeedbackLinks {
-  vote(deliveryId: number, paperId: string, vote: Vote): string;
+  /** The vote links of one delivery's papers, all under that delivery's one signature (feedback-value.ts). */
+  forDelivery(deliveryId: number): DeliveryVotes;
   /** The web version of the day, showing this delivery's papers with their feedback links. */
   webView(deliveryId: number, day: string): string;
 }
 
+export interface DeliveryVotes {
+  vote(paperId: string, vote: Vote): string;
+}
+
 export function createFeedbackLinks(links: Links, secret: string): FeedbackLinks {
-  // An email's links are made one after the other: its delivery's signature is computed once for all of them.
-  let signed = { deliveryId: -1, signature: '' };
-  const signatureOf = (deliveryId: number) => {
-    if (signed.deliveryId !== deliveryId) signed = { deliveryId, signature: deliverySignature(secret, deliveryId) };
-    return signed.signature;
-  };
   return {
-    vote: (deliveryId, paperId, vote) =>
-      links.feedback(feedbackValue(signatureOf(deliveryId), { deliveryId, paperId, vote })),
+    forDelivery(deliveryId) {
+      const signature = deliverySignature(secret, deliveryId);
+      return { vote: (paperId, vote) => links.feedback(feedbackValue(signature, { deliveryId, paperId, vote })) };
+    },
     webView: (deliveryId, day) => `${links.digest(day)}?view=${signDeliveryView(secret, deliveryId)}`,
   };
 }

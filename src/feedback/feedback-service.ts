@@ -114,11 +114,9 @@ export function createFeedbackService(deps: { prisma: PrismaClient; links: Links
         JOIN subscribers s ON s.id = d.subscriber_id AND s.erased_at IS NULL
         WHERE d.id = ${deliveryId} AND g.date = ${day}::date`;
       if (!rows[0]) return undefined;
+      const votes = feedbackLinks.forDelivery(deliveryId);
       return new Map(
-        rows[0].paperIds.map((id) => [
-          id,
-          { moreUrl: feedbackLinks.vote(deliveryId, id, 'more'), lessUrl: feedbackLinks.vote(deliveryId, id, 'less') },
-        ]),
+        rows[0].paperIds.map((id) => [id, { moreUrl: votes.vote(id, 'more'), lessUrl: votes.vote(id, 'less') }]),
       );
     },
   };
