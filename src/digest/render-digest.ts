@@ -1,9 +1,15 @@
 // Renders one reader's digest from templates compiled once per process (MJML is far too slow to run per message).
 import type { FeedbackLinks } from '../feedback/feedback-links.js';
 import type { Links } from '../links.js';
-import { compiledMjml, emailTemplateFrom, loadEmailTemplate } from '../mail/templates.js';
-import { buildDigestEmail, type DigestEmailData, type DigestEmailInput } from './digest-email.js';
+import { compiledMjml, emailTemplateFrom, splitEmailTemplate } from '../mail/templates.js';
+import {
+  buildDigestEmail,
+  type DigestEmailData,
+  type DigestEmailInput,
+  type DigestEmailPaper,
+} from './digest-email.js';
 import { asciiHtml } from './html-text.js';
+import { createPaperFragments } from './paper-fragments.js';
 
 export interface RenderedDigest {
   subject: string;
@@ -21,20 +27,24 @@ export function compileDigestHtml(): Promise<string> {
 /**
  * Compiles templates/digest.mjml (minified) and digest.txt.hbs once, or takes `compiledHtml` as compileDigestHtml
  * made it; the returned function fills them. With `feedback`, an input that names its delivery gets "More like
- * this" / "Not for me" links under each paper.
+ * this" / "Not for me" links under each paper. Each paper is rendered once per way emails show it
+ * (paper-fragments.ts); templates without an `{{#each papers}}` block in both parts are rendered whole.
  */
 export async function createDigestRenderer(
   links: Links,
   feedback?: FeedbackLinks,
   compiledHtml?: string,
 ): Promise<DigestRenderer> {
-  const template =
-    compiledHtml === undefined
-      ? await loadEmailTemplate<DigestEmailData>('digest', { minify: true })
-      : emailTemplateFrom<DigestEmailData>('digest', compiledHtml);
+  const html = compiledHtml ?? (await compileDigestHtml());
+  const template = emailTemplateFrom<DigestEmailData>('digest', html);
+  const split = splitEmailTemplate<DigestEmailData, DigestEmailPaper>('digest', html, 'papers');
+  const fragments = split && createPaperFragments(split);
   return (input) => {
     const data = buildDigestEmail(links, input, feedback);
+    const parts = fragments
+      ? fragments.render(data, input.papers)
+      : { html: template.html(data), text: template.text(data) };
     // Paper text arrives escaped and ASCII already (PaperView.html); this catches the rest (a reader's keyword).
-    return { subject: data.subject, html: asciiHtml(template.html(data)), text: template.text(data) };
+    return { subject: data.subject, html: asciiHtml(parts.html), text: parts.text };
   };
 }

@@ -46,8 +46,21 @@ export function buildMimeMessage(message: OutgoingMessage, options: MimeOptions)
   ];
   // The bodies are ASCII by now (7bit or quoted-printable), and so is every encoded header: unless an address is
   // not (SMTPUTF8), each character is one byte, and latin1 copies them without UTF-8's encoder (a quarter of the
-  // cost of building a digest message).
-  return Buffer.from(parts.join(nl), headers.every(isAscii) ? 'latin1' : 'utf8');
+  // cost of building a digest message), each part straight into the message's bytes.
+  return headers.every(isAscii) ? latin1Lines(parts, nl) : Buffer.from(parts.join(nl), 'utf8');
+}
+
+/** `lines.join(nl)` as latin1 bytes, without building the joined string first (a copy of the whole message). */
+function latin1Lines(lines: string[], nl: string): Buffer {
+  let size = nl.length * (lines.length - 1);
+  for (const line of lines) size += line.length;
+  const bytes = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const [i, line] of lines.entries()) {
+    if (i > 0) at += bytes.write(nl, at, 'latin1');
+    at += bytes.write(line, at, 'latin1');
+  }
+  return bytes;
 }
 
 const isAscii = (text: string) => /^[\x00-\x7f]*$/.test(text);

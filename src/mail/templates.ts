@@ -7,6 +7,7 @@ import path from 'node:path';
 import Handlebars from 'handlebars';
 import { startThread } from '../thread-entry.js';
 import { templatesDir } from './mjml-compile.js';
+import { type SplitTemplate, splitAtEach } from './split-template.js';
 
 export { collapseWhitespace, templatesDir } from './mjml-compile.js';
 
@@ -70,14 +71,31 @@ export function loadEmailTemplate<T>(name: string, options: { minify?: boolean }
 
 /** Template NAME from its HTML as compileMjml made it (perhaps in another thread) and its text part. */
 export function emailTemplateFrom<T>(name: string, compiledHtml: string): EmailTemplate<T> {
-  const html = handlebars.compile(compiledHtml, { strict: false, data: false, knownHelpersOnly: true });
+  const html = handlebars.compile(compiledHtml, HTML_OPTIONS);
+  const text = handlebars.compile(textTemplateSource(name), TEXT_OPTIONS);
+  return { html, text } as EmailTemplate<T>;
+}
+
+/**
+ * Template NAME cut around its `{{#each LIST}}` block (split-template.ts), its HTML and its text part, compiled as
+ * emailTemplateFrom compiles them; undefined unless both parts have such a block.
+ */
+export function splitEmailTemplate<T, Item>(
+  name: string,
+  compiledHtml: string,
+  list: string,
+): { html: SplitTemplate<T, Item>; text: SplitTemplate<T, Item> } | undefined {
+  const html = splitAtEach<T, Item>(handlebars, compiledHtml, list, HTML_OPTIONS);
+  const text = splitAtEach<T, Item>(handlebars, textTemplateSource(name), list, TEXT_OPTIONS);
+  return html && text ? { html, text } : undefined;
+}
+
+const HTML_OPTIONS = { strict: false, data: false, knownHelpersOnly: true };
+// Plain text is not HTML: nothing to escape there.
+const TEXT_OPTIONS = { noEscape: true, data: false, knownHelpersOnly: true };
+
+function textTemplateSource(name: string): string {
   const textFile = path.join(templatesDir, `${name}.txt.hbs`);
   if (!existsSync(textFile)) throw new Error(`templates/${name}.txt.hbs is missing: every email needs a text part`);
-  // Plain text is not HTML: nothing to escape there.
-  const text = handlebars.compile(readFileSync(textFile, 'utf8'), {
-    noEscape: true,
-    data: false,
-    knownHelpersOnly: true,
-  });
-  return { html, text } as EmailTemplate<T>;
+  return readFileSync(textFile, 'utf8');
 }
