@@ -3,7 +3,7 @@ import type { PrismaClient } from '../db/client.js';
 import type { Logger } from '../logger.js';
 import { type Actor, recordAudit, runAudited } from './audit.js';
 import { type EraseResult, eraseSubscriber } from './erase-subscriber.js';
-import { exportSubscribersCsv } from './export-subscribers.js';
+import { type CsvBytes, exportSubscribersCsv } from './export-subscribers.js';
 import { listSubscribers, type SubscriberFilter, type SubscriberView } from './find-subscribers.js';
 import { type ImportMode, type ImportReport, readImport, writeImport } from './import-subscribers.js';
 import { findReaderDetail, type ReaderDetail } from './reader-detail.js';
@@ -20,7 +20,7 @@ export interface SubscriberAdmin {
     filter: SubscriberFilter,
     page: { limit: number; offset: number },
   ): Promise<{ total: number; subscribers: SubscriberView[] }>;
-  exportCsv(actor: Actor, filter: SubscriberFilter): Promise<{ csv: Buffer; count: number }>;
+  exportCsv(actor: Actor, filter: SubscriberFilter): Promise<{ csv: CsvBytes; count: number }>;
   importCsv(actor: Actor, csv: string, mode: ImportMode): Promise<ImportReport>;
   erase(actor: Actor, id: number): Promise<EraseResult>;
   /** One reader with their deliveries, newest first. */

@@ -521,4 +521,27 @@ describe('readers as CSV', () => {
     assert.deepEqual(entry?.params, { status: 'active', topic: 'agents' });
     assert.deepEqual(entry?.result, { count: 1 });
   });
+
+  it('streams a list larger than one batch whole, in id order, with its length announced', async () => {
+    const { app, db } = await buildTestApp();
+    const readers = 2500; // over two edges of the export's 1,000-reader batches
+    await db.prisma.subscriber.createMany({
+      data: Array.from({ length: readers }, (_, i) => ({
+        email: `r${i}@example.org`,
+        emailKey: `r${i}@example.org`,
+        status: 'active' as const,
+        token: `reader-token-${i}-0123456789abcdef`,
+      })),
+    });
+    const res = await app.inject({ url: '/api/admin/subscribers.csv', headers: auth });
+    assert.equal(res.statusCode, 200);
+    assert.equal(Number(res.headers['content-length']), Buffer.byteLength(res.body));
+    const emails = parseCsv(res.body)
+      .slice(1)
+      .map((r) => r[0]);
+    assert.deepEqual(
+      emails,
+      Array.from({ length: readers }, (_, i) => `r${i}@example.org`),
+    );
+  });
 });

@@ -1,5 +1,6 @@
 // Import and export of readers as CSV: the admin API's services (same format, same report, same audit entries), with
 // a file upload form and a download link.
+import { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
@@ -52,7 +53,8 @@ export const csvPages: FastifyPluginAsyncTypebox<DashboardOptions> = async (app,
         .type('text/csv; charset=utf-8')
         .header('cache-control', 'no-store')
         .header('content-disposition', `attachment; filename="papermail-readers-${formatDay(new Date())}.csv"`)
-        .send(csv);
+        .header('content-length', csv.bytes)
+        .send(Readable.from(csv.chunks));
     },
   );
 
