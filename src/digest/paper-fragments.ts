@@ -39,7 +39,7 @@ export function createPaperFragments(templates: { html: Split; text: Split }): P
 
 type FragmentOf = (view: PaperView, paper: DigestEmailPaper) => string;
 
-/** A paper as rendered, cut at its feedback links: pieces[0] + link(slots[0]) + pieces[1] + … */
+/** A paper as rendered, cut where each email puts its own values: pieces[0] + value(slots[0]) + pieces[1] + … */
 interface Fragment {
   pieces: string[];
   slots: Slot[];
@@ -47,8 +47,8 @@ interface Fragment {
 
 type Slot = 'number' | 'more' | 'less';
 
-// Where the links go in a kept rendering. Random per process, so no paper's text can hold them; letters and digits
-// only, so HTML escaping leaves them as they are.
+// Where an email's own values go in a kept rendering. Random per process, so no paper's text can hold them; letters
+// and digits only, so HTML escaping leaves them as they are.
 const marker = randomBytes(8).toString('hex');
 const PLACEHOLDER = { number: `pmnumber${marker}`, more: `pmmore${marker}`, less: `pmless${marker}` };
 const PLACEHOLDERS = new RegExp(`(${Object.values(PLACEHOLDER).join('|')})`);

@@ -36,14 +36,14 @@ export async function createDigestRenderer(
   compiledHtml?: string,
 ): Promise<DigestRenderer> {
   const html = compiledHtml ?? (await compileDigestHtml());
-  const template = emailTemplateFrom<DigestEmailData>('digest', html);
   const split = splitEmailTemplate<DigestEmailData, DigestEmailPaper>('digest', html, 'papers');
   const fragments = split && createPaperFragments(split);
+  const whole = fragments ? undefined : emailTemplateFrom<DigestEmailData>('digest', html);
   return (input) => {
     const data = buildDigestEmail(links, input, feedback);
     const parts = fragments
       ? fragments.render(data, input.papers)
-      : { html: template.html(data), text: template.text(data) };
+      : { html: whole!.html(data), text: whole!.text(data) };
     // Paper text arrives escaped and ASCII already (PaperView.html); this catches the rest (a reader's keyword).
     return { subject: data.subject, html: asciiHtml(parts.html), text: parts.text };
   };
