@@ -17,9 +17,15 @@ const links = createLinks('https://papers.example.org');
 const feedback = createFeedbackLinks(links, 's'.repeat(32));
 const LABELS = ['Speculative decoding', 'LLM agents', 'C++ & <RAG> "tools"', 'modèles à diffusion', 'kv cache', 'a=b'];
 
-function dayPapers(): Map<string, PaperView> {
+/** The papers of a digest; `later` days have more upvotes, so each digest's emails differ. */
+function dayPapers(later = 0): Map<string, PaperView> {
   const views = fixtureItems(['2026-07-31', '2026-07-30'], 40).map((item, rank) =>
-    toPaperView({ ...paperRow(item), upvotes: item.paper.upvotes ?? 0, comments: item.numComments ?? 0, rank }),
+    toPaperView({
+      ...paperRow(item),
+      upvotes: (item.paper.upvotes ?? 0) + later,
+      comments: item.numComments ?? 0,
+      rank,
+    }),
   );
   return new Map(views.map((v) => [v.id, v]));
 }
@@ -57,9 +63,12 @@ test('every email is what the whole templates render, with its own feedback link
   assert.ok(splitEmailTemplate('digest', html, 'papers'), 'the digest templates are cut at {{#each papers}}');
   const whole = emailTemplateFrom<DigestEmailData>('digest', html);
   const render = await createDigestRenderer(links, feedback, html);
-  const papers = dayPapers();
+  // A new digest's papers every 20 readers, as a process that renders day after day sees them: kept renderings of
+  // earlier digests are dropped past the bound, and none may leak into another digest's emails.
+  const digests = Array.from({ length: 60 }, (_, later) => dayPapers(later));
   let withLinks = 0;
-  for (const input of inputs(papers, 600)) {
+  for (const [i, input] of inputs(digests[0]!, 1200).entries()) {
+    input.papers = digests[Math.floor(i / 20)]!;
     const data = buildDigestEmail(links, input, feedback);
     const email = render(input);
     assert.equal(email.html, asciiHtml(whole.html(data)), `HTML of delivery ${input.deliveryId}`);
@@ -69,7 +78,7 @@ test('every email is what the whole templates render, with its own feedback link
       assert.ok(email.html.includes(data.papers[0]!.moreUrl!), 'the delivery’s own link is in its email');
     }
   }
-  assert.ok(withLinks > 400);
+  assert.ok(withLinks > 800);
 });
 
 test('a template with no {{#each papers}} block is not cut, and is rendered whole', () => {
