@@ -13,7 +13,7 @@ import {
   type DigestPapers,
 } from './compose-digest.js';
 import { compileDigestHtml } from './render-digest.js';
-import type { RenderReply, RenderRequest } from './render-service.js';
+import { dropOldest, type RenderReply, type RenderRequest } from './render-service.js';
 import type { RenderThreadReply } from './render-thread.js';
 
 export interface Composer {
@@ -140,6 +140,8 @@ function composeOver(
       if (!endpoint.digests.has(digestId)) {
         endpoint.port.postMessage({ type: 'digest', digestId, day: digest.day, papers: [...digest.papers.values()] });
         endpoint.digests.add(digestId);
+        // The endpoint drops the same digests as it hears of this one (serveRendering): the two stay in step.
+        dropOldest(endpoint.digests);
       }
       const id = batch++;
       endpoint.inFlight++;

@@ -13,12 +13,26 @@ export type RenderReply =
   | { type: 'composed'; batch: number; messages: ComposedMessage[] }
   | { type: 'failed'; batch: number; error: string };
 
+/**
+ * Digests whose papers a render endpoint keeps: the last ones announced. A sender thread lives as long as its process,
+ * which may send for months; both ends drop the oldest announced past this (composer.ts), and the sender announces a
+ * dropped digest again when it has a delivery of it to compose (a resend, a retry).
+ */
+export const KEPT_DIGESTS = 16;
+
+export interface RenderServer {
+  /** Digests whose papers are held now. */
+  digestsKept(): number;
+}
+
 /** Composes every batch asked for on `port`, with the papers of the digests announced on it. */
-export function serveRendering(port: MessagePort, composeOne: ComposeOne): void {
+export function serveRendering(port: MessagePort, composeOne: ComposeOne): RenderServer {
   const digests = new Map<number, { day: string; papers: Map<string, PaperView> }>();
   port.on('message', (request: RenderRequest) => {
     if (request.type === 'digest') {
+      digests.delete(request.digestId); // announced again: the newest
       digests.set(request.digestId, { day: request.day, papers: new Map(request.papers.map((p) => [p.id, p])) });
+      dropOldest(digests);
       return;
     }
     try {
@@ -32,6 +46,15 @@ export function serveRendering(port: MessagePort, composeOne: ComposeOne): void 
       } satisfies RenderReply);
     }
   });
+  return { digestsKept: () => digests.size };
+}
+
+/** Drops the oldest announced digests past KEPT_DIGESTS; the composer's record of what it announced does the same. */
+export function dropOldest(announced: Map<number, unknown> | Set<number>): void {
+  for (const digestId of announced.keys()) {
+    if (announced.size <= KEPT_DIGESTS) return;
+    announced.delete(digestId);
+  }
 }
 
 /**
