@@ -8,10 +8,10 @@
 import { parseArgs } from 'node:util';
 import DataStream from 'nodemailer/lib/smtp-connection/data-stream';
 import { type ComposedMessage, createComposeOne, type DigestJob } from '../src/digest/compose-digest.js';
-import { type PaperView, toPaperView } from '../src/digest/paper-view.js';
+import type { PaperView } from '../src/digest/paper-view.js';
 import { compileDigestHtml } from '../src/digest/render-digest.js';
 import { installFastDataStream, nodemailerTransform } from '../src/mail/fast-data-stream.js';
-import { fixtureItems, paperRow } from '../test/digest/fixture-papers.js';
+import { fixtureViews } from '../test/digest/fixture-papers.js';
 import { rawBlaster, startSink } from './count-sink.js';
 
 const { values: args } = parseArgs({
@@ -26,9 +26,7 @@ const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFracti
 
 /** The bench's day: the real lists of 2026-07-31, 07-30 and the top of 07-29, 60 papers. */
 function dayPapers(): PaperView[] {
-  return fixtureItems(['2026-07-31', '2026-07-30', '2026-07-29'], 60).map((item, rank) =>
-    toPaperView({ ...paperRow(item), upvotes: item.paper.upvotes ?? 0, comments: item.numComments ?? 0, rank }),
-  );
+  return fixtureViews(['2026-07-31', '2026-07-30', '2026-07-29'], 60);
 }
 
 /** Readers' deliveries: 5, 10 or 20 papers drawn from the day, each with one of five interests as its "why". */

@@ -76,6 +76,9 @@ interface Row {
   partial: boolean;
 }
 
+/** The features that say a paper holds any word of a phrasing of the keyword. */
+const COVER_ANY = (['titleCoverAny', 'abstractCoverAny'] as const).map((name) => KEYWORD_FEATURES.indexOf(name));
+
 function rowsFor(keyword: string): Row[] {
   const compiled = compileDefinition(keywordDefinition(normaliseKeyword(keyword)), { near: true });
   const rows: Row[] = [];
@@ -93,7 +96,7 @@ function rowsFor(keyword: string): Row[] {
         named: titleNamesKeyword(compiled, paper),
         full: scorePaper(compiled, paper).evidence.length > 0,
         // One word of one phrasing (idf-weighted cover > 0), title or abstract.
-        partial: x[8]! > 0 || x[9]! > 0,
+        partial: COVER_ANY.some((feature) => x[feature]! > 0),
       });
     }
   });

@@ -57,9 +57,9 @@ const SLOT = new Map(Object.entries(PLACEHOLDER).map(([slot, placeholder]) => [p
 /**
  * Renderings kept per paper view and way of showing it. At most MAX_WAYS per paper: its "why" follows readers'
  * keywords, and a paper matched by hundreds of them must not keep hundreds of renderings (past that its oldest way
- * is dropped). At most MAX_KEPT in all: past that the oldest paper's are dropped, so a process that renders digest
- * after digest for months (a sender thread's render channel keeps every digest it was told of) keeps a few MB. The
- * bench's 100,000 readers showed its 60 papers about 1,400 ways.
+ * is dropped). At most MAX_KEPT in all: past that the oldest paper's are dropped, so what a process keeps stays a
+ * few MB whatever it renders (a render channel holds the papers of its last 16 digests, and a week's issue has
+ * hundreds). The bench's 100,000 readers showed its 60 papers about 1,400 ways.
  */
 const MAX_WAYS = 24;
 const MAX_KEPT = 2000;

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { PrismaClient } from '../../src/db/client.js';
+import { type PaperView, toPaperView } from '../../src/digest/paper-view.js';
 import { fixturesDir } from '../helpers/fixture-server.js';
 
 interface HfItem {
@@ -55,6 +56,21 @@ export function paperRow({ paper, thumbnail }: HfItem) {
     projectUrl: paper.projectPage ?? null,
     thumbnailUrl: thumbnail ?? null,
   };
+}
+
+/**
+ * The papers of the fixture days `files` as a digest shows them, ranked as listed, at most `limit`; `moreUpvotes`
+ * added to each paper's count (a later day's papers, whose emails differ).
+ */
+export function fixtureViews(files: string[], limit?: number, moreUpvotes = 0): PaperView[] {
+  return fixtureItems(files, limit).map((item, rank) =>
+    toPaperView({
+      ...paperRow(item),
+      upvotes: (item.paper.upvotes ?? 0) + moreUpvotes,
+      comments: item.numComments ?? 0,
+      rank,
+    }),
+  );
 }
 
 /** Stores the papers of the fixture days `files` and lists them all on `day`, ranked by upvotes. */

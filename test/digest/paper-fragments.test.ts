@@ -5,13 +5,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildDigestEmail, type DigestEmailData, type DigestEmailInput } from '../../src/digest/digest-email.js';
 import { asciiHtml } from '../../src/digest/html-text.js';
-import { type PaperView, toPaperView } from '../../src/digest/paper-view.js';
+import type { PaperView } from '../../src/digest/paper-view.js';
 import { compileDigestHtml, createDigestRenderer } from '../../src/digest/render-digest.js';
 import type { DeliveryMatches } from '../../src/digest/select-papers.js';
 import { createFeedbackLinks } from '../../src/feedback/feedback-links.js';
 import { createLinks } from '../../src/links.js';
 import { emailTemplateFrom, splitEmailTemplate } from '../../src/mail/templates.js';
-import { fixtureItems, paperRow } from './fixture-papers.js';
+import { fixtureViews } from './fixture-papers.js';
 
 const links = createLinks('https://papers.example.org');
 const feedback = createFeedbackLinks(links, 's'.repeat(32));
@@ -19,14 +19,7 @@ const LABELS = ['Speculative decoding', 'LLM agents', 'C++ & <RAG> "tools"', 'mo
 
 /** The papers of a digest; `later` days have more upvotes, so each digest's emails differ. */
 function dayPapers(later = 0): Map<string, PaperView> {
-  const views = fixtureItems(['2026-07-31', '2026-07-30'], 40).map((item, rank) =>
-    toPaperView({
-      ...paperRow(item),
-      upvotes: (item.paper.upvotes ?? 0) + later,
-      comments: item.numComments ?? 0,
-      rank,
-    }),
-  );
+  const views = fixtureViews(['2026-07-31', '2026-07-30'], 40, later);
   return new Map(views.map((v) => [v.id, v]));
 }
 

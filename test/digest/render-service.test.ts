@@ -6,11 +6,10 @@ import { MessageChannel } from 'node:worker_threads';
 import { simpleParser } from 'mailparser';
 import { type ComposeSettings, createComposeOne, type DigestJob } from '../../src/digest/compose-digest.js';
 import { createComposer } from '../../src/digest/composer.js';
-import { toPaperView } from '../../src/digest/paper-view.js';
 import { compileDigestHtml } from '../../src/digest/render-digest.js';
 import { KEPT_DIGESTS, serveRendering } from '../../src/digest/render-service.js';
 import { createLogger } from '../../src/logger.js';
-import { fixtureItems, paperRow } from './fixture-papers.js';
+import { fixtureViews } from './fixture-papers.js';
 
 const settings = async (): Promise<ComposeSettings> => ({
   publicUrl: 'https://papers.example.org',
@@ -20,9 +19,7 @@ const settings = async (): Promise<ComposeSettings> => ({
 });
 
 test('a renderer keeps the last digests it heard of, and still composes an older one asked for again', async () => {
-  const views = fixtureItems(['2026-07-31'], 10).map((item, rank) =>
-    toPaperView({ ...paperRow(item), upvotes: item.paper.upvotes ?? 0, comments: item.numComments ?? 0, rank }),
-  );
+  const views = fixtureViews(['2026-07-31'], 10);
   const papers = new Map(views.map((v) => [v.id, v]));
   const dayOf = (digestId: number) => `2026-08-${String(digestId).padStart(2, '0')}`;
   const job = (digestId: number): DigestJob => ({
