@@ -1,4 +1,4 @@
-// npm run eval:relevance [-- --days held-out|tuning|all] [--only NAME]: precision and recall of the matcher against the
+// npm run eval:relevance [-- --days held-out|tuning|all|DATE,DATE…]: precision and recall of the matcher against the
 // hand labels in test/fixtures/relevance/, per topic and per interest, macro and micro. The default, and the numbers
 // to quote, are the held-out days (split.json), which no term, weight or threshold was tuned on.
 import { parseArgs } from 'node:util';
@@ -9,13 +9,23 @@ const { values } = parseArgs({
   options: { days: { type: 'string', default: 'held-out' }, dir: { type: 'string' } },
 });
 const which = values.days;
-if (which !== 'held-out' && which !== 'tuning' && which !== 'all') {
-  process.stderr.write(`eval:relevance: --days must be held-out, tuning or all (got "${which}")\n`);
+const set = loadEvaluationSet(values.dir);
+const named = new Set(which.split(','));
+const unknown = [...named].filter((d) => !['held-out', 'tuning', 'all'].includes(d) && !set.days.some((s) => s.date === d));
+if (unknown.length > 0) {
+  process.stderr.write(
+    `eval:relevance: --days takes held-out, tuning, all or labelled dates separated by commas (no labelled day ${unknown.join(', ')})\n`,
+  );
   process.exit(2);
 }
-const set = loadEvaluationSet(values.dir);
 const days = set.days.filter((d) =>
-  which === 'all' ? true : which === 'held-out' ? set.heldOut.has(d.date) : !set.heldOut.has(d.date),
+  which === 'all'
+    ? true
+    : which === 'held-out'
+      ? set.heldOut.has(d.date)
+      : which === 'tuning'
+        ? !set.heldOut.has(d.date)
+        : named.has(d.date),
 );
 if (days.length === 0) {
   process.stderr.write('eval:relevance: no labelled days in that set\n');

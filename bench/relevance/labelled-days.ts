@@ -1,6 +1,6 @@
 // The labelled evaluation set: fixture days of Hugging Face Daily Papers, the hand labels for each paper against
 // every catalog topic and free-text interest, and which days are held out of all tuning.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readDailyPapers } from '../../src/ingest/read-hf-daily-papers.js';
 import type { PaperText } from '../../src/relevance/paper-text.js';
@@ -8,6 +8,8 @@ import { readSeedPapers } from '../../test/helpers/seed-papers.js';
 
 export const relevanceDir = path.resolve(import.meta.dirname, '../../test/fixtures/relevance');
 const fixtureDir = path.resolve(import.meta.dirname, '../../test/fixtures/hf-daily-papers');
+/** Days labelled for relevance only (not fixtures the app's tests use): see more-days/README.md. */
+const moreDaysDir = path.join(relevanceDir, 'more-days');
 
 export interface PaperLabels {
   relevant: string[];
@@ -36,7 +38,8 @@ function seedPapers(): PaperText[] {
 }
 
 function dayPapers(date: string): PaperText[] {
-  const items = readJson<unknown[]>(path.join(fixtureDir, `${date}.json`));
+  const fixture = path.join(fixtureDir, `${date}.json`);
+  const items = readJson<unknown[]>(existsSync(fixture) ? fixture : path.join(moreDaysDir, `${date}.json`));
   return readDailyPapers(items, date, 'huggingface').listings.map(({ paper: p }) => ({
     id: p.id,
     title: p.title,
