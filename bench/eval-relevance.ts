@@ -11,7 +11,9 @@ const { values } = parseArgs({
 const which = values.days;
 const set = loadEvaluationSet(values.dir);
 const named = new Set(which.split(','));
-const unknown = [...named].filter((d) => !['held-out', 'tuning', 'all'].includes(d) && !set.days.some((s) => s.date === d));
+const unknown = [...named].filter(
+  (d) => !['held-out', 'tuning', 'all'].includes(d) && !set.days.some((s) => s.date === d),
+);
 if (unknown.length > 0) {
   process.stderr.write(
     `eval:relevance: --days takes held-out, tuning, all or labelled dates separated by commas (no labelled day ${unknown.join(', ')})\n`,
