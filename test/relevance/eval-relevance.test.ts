@@ -69,7 +69,9 @@ describe('npm run eval:relevance', () => {
       run(process.execPath, ['--import', 'tsx', path.join('bench', 'eval-relevance.ts'), '--days', 'someday'], {
         cwd: projectRoot,
       }),
-      (err: { code?: number; stderr?: string }) => err.code === 2 && /--days takes held-out, tuning, all or labelled dates.*no labelled day someday/.test(err.stderr ?? ''),
+      (err: { code?: number; stderr?: string }) =>
+        err.code === 2 &&
+        /--days takes held-out, tuning, all or labelled dates.*no labelled day someday/.test(err.stderr ?? ''),
     );
   });
 });
