@@ -11,6 +11,7 @@ import {
   KEYWORD_FEATURES,
   keywordDay,
   keywordFeatures,
+  keywordMinimum,
   titleNamesKeyword,
 } from './keyword-features.js';
 import { type LogisticModel, loadModel, probability } from './logistic-model.js';
@@ -136,11 +137,11 @@ function decided(
   features: number[],
   compiled: CompiledInterest,
   paper: PaperTokens,
-  { floor = 0, named = false }: { floor?: number; named?: boolean } = {},
+  { floor = 0, named = false, minimum = model.threshold }: { floor?: number; named?: boolean; minimum?: number } = {},
 ): Decision {
   // A keyword named in the title is sent at least at the cut (titleNamesKeyword).
-  const p = named ? Math.max(probability(model, features), model.threshold) : probability(model, features);
-  const scored = p >= model.threshold ? scorePaper(compiled, paper) : undefined;
+  const p = named ? Math.max(probability(model, features), minimum) : probability(model, features);
+  const scored = p >= minimum ? scorePaper(compiled, paper) : undefined;
   const evidence = scored?.evidence ?? [];
   // What is sent can always show why: at least one of the interest's terms, and for a topic decided with its
   // prototype, evidence worth `floor` of the definition's threshold (EVIDENCE_FLOOR).
@@ -168,15 +169,18 @@ function scoreTopic(compiled: CompiledInterest, slug: string | undefined, papers
 
 /**
  * A reader's keyword: the keyword model (keyword-features.ts) decides, for any keyword a reader types, and a title
- * that names the keyword sends the paper.
+ * that names the keyword sends the paper. A paper that says the keyword only in passing must be more likely about
+ * it than not (keywordMinimum).
  */
 function scoreKeyword(compiled: CompiledInterest, papers: readonly PaperTokens[], words: DayWords): Decision[] {
   const day = keywordDay(compiled, words);
-  return papers.map((paper) =>
-    decided(keywordModel, keywordFeatures(compiled, paper, day), compiled, paper, {
+  return papers.map((paper) => {
+    const features = keywordFeatures(compiled, paper, day);
+    return decided(keywordModel, features, compiled, paper, {
       named: titleNamesKeyword(compiled, paper),
-    }),
-  );
+      minimum: keywordMinimum(features, keywordModel.threshold),
+    });
+  });
 }
 
 /**
