@@ -17,7 +17,7 @@ import {
 import { type LogisticModel, loadModel, probability } from './logistic-model.js';
 import { type PaperText, type PaperTokens, tokenizePaper } from './paper-text.js';
 import { type PaperScore, scorePaper } from './score-paper.js';
-import { PROTOTYPE_TOPIC_FEATURES, TOPIC_FEATURES, topicFeatures } from './topic-features.js';
+import { PROTOTYPE_TOPIC_FEATURES, TOPIC_FEATURES, topicFeatures, topicMinimum } from './topic-features.js';
 import { loadPrototypes, PrototypeSimilarity } from './topic-prototypes.js';
 
 export interface Interest {
@@ -160,9 +160,10 @@ function scoreTopic(compiled: CompiledInterest, slug: string | undefined, papers
     const features = topicFeatures(compiled, paper);
     const similarity = slug === undefined ? undefined : prototypes.zScore(slug, paper);
     return similarity === undefined
-      ? decided(topicModel, features, compiled, paper)
+      ? decided(topicModel, features, compiled, paper, { minimum: topicMinimum(features, topicModel.threshold) })
       : decided(prototypeModel, [...features, similarity], compiled, paper, {
           floor: EVIDENCE_FLOOR * compiled.threshold,
+          minimum: topicMinimum(features, prototypeModel.threshold),
         });
   });
 }

@@ -57,3 +57,19 @@ export function topicFeatures(interest: CompiledInterest, paper: PaperTokens): n
     early,
   ];
 }
+
+/** Below this probability a topic's paper must show more than one passing term (topicMinimum). */
+const MORE_LIKELY_THAN_NOT = 0.5;
+const at = (name: (typeof TOPIC_FEATURES)[number]) => TOPIC_FEATURES.indexOf(name);
+
+/**
+ * The probability a paper with these features must reach: the model's cut, unless its only evidence is one term
+ * and none in the title, when it must be more likely about the topic than not. The prototype can otherwise carry a
+ * paper that names the topic once among related work ("Duo-LLM", an adaptive-computation study that mentions
+ * speculative decoding once, reached 0.41 against a cut of 0.3). 4-fold over the tuning days: macro P / R 0.88 /
+ * 0.91 with and without the rule; speculative decoding's precision 0.92 → 1.00.
+ */
+export function topicMinimum(features: readonly number[], cut: number): number {
+  const oneTerm = features[at('distinctTerms')]! <= Math.log1p(1) + 1e-9 && features[at('title')]! === 0;
+  return oneTerm ? Math.max(cut, MORE_LIKELY_THAN_NOT) : cut;
+}
