@@ -3,6 +3,7 @@
 // paper's subject) from "video generation, once in passing"; these features keep apart where and how the keyword
 // occurs, so the model learned from labelled days decides what each is worth, for any keyword a reader types.
 import type { CompiledInterest } from './compile-interest.js';
+import { MORE_LIKELY_THAN_NOT } from './logistic-model.js';
 import type { PaperTokens } from './paper-text.js';
 import { abstractNorm, countNear, defaultWeights, saturate, termMentions } from './score-paper.js';
 
@@ -110,16 +111,6 @@ export function keywordFeatures(interest: CompiledInterest, paper: PaperTokens, 
   ];
 }
 
-/**
- * Below this probability a paper is sent for a keyword only when it says the keyword more than in passing. The
- * keyword model's cut (keyword-model.json) is lower, the F1-best over the labelled days, where a relevant paper that
- * says its subject in other words often sits between the two; but one mention at the end of an abstract ("unlike
- * tokenizers built for video generation, ours …") can reach 0.43 too, and a reader would see that paper as noise.
- * Over the tuning days, each keyword scored by a model that never saw it, requiring more than a passing mention
- * below 0.5 costs no recall and gains precision (macro P 0.92 / R 0.82, against 0.90 / 0.83 without).
- */
-export const MORE_LIKELY_THAN_NOT = 0.5;
-
 const at = (name: (typeof KEYWORD_FEATURES)[number]) => KEYWORD_FEATURES.indexOf(name);
 const IN_TITLE = [at('title'), at('nearTitle'), at('titleCover')];
 /** log(1 + 2): the abstract names the keyword (a phrasing of weight 1) twice. */
@@ -128,8 +119,12 @@ const TWICE = Math.log1p(2);
 /**
  * The probability a paper with these features must reach: the model's cut when the paper says the keyword more
  * than in passing (a word of the reader's phrasing in the title, or the keyword twice in the abstract), else
- * MORE_LIKELY_THAN_NOT. Counting a mention in the abstract's opening as more than passing sent more wrong papers
- * (macro P 0.90 against 0.92, the same recall).
+ * MORE_LIKELY_THAN_NOT. The keyword model's cut (keyword-model.json) is the F1-best over the labelled days, and a
+ * relevant paper that says its subject in other words often sits below 0.5; but one mention at the end of an
+ * abstract ("unlike tokenizers built for video generation, ours …") can reach 0.43 too, and a reader would see that
+ * paper as noise. Over the tuning days, each keyword scored by a model that never saw it, the rule costs no recall
+ * and gains precision (macro P 0.92 / R 0.82, against 0.90 / 0.83 without); counting a mention in the abstract's
+ * opening as more than passing sent more wrong papers (P 0.90, the same recall).
  */
 export function keywordMinimum(features: readonly number[], cut: number): number {
   const beyondPassing = IN_TITLE.some((i) => features[i]! > 0) || features[at('abstractMentions')]! >= TWICE - 1e-9;

@@ -116,3 +116,9 @@ export function fitLogistic(
     bias: round(w[d]!),
   };
 }
+
+/**
+ * The probability a paper must reach when it shows an interest only in passing (keywordMinimum, topicMinimum): more
+ * likely about the interest than not, whatever lower cut the model's own evidence earns.
+ */
+export const MORE_LIKELY_THAN_NOT = 0.5;

@@ -6,6 +6,7 @@
 // a topic only adds papers. Hugging Face's AI keywords are left out: trained with them, their weight came out
 // slightly negative (they add nothing the abstract does not say), which would break that promise.
 import type { CompiledInterest } from './compile-interest.js';
+import { MORE_LIKELY_THAN_NOT } from './logistic-model.js';
 import type { PaperTokens } from './paper-text.js';
 import { scoreTerm, termMentions } from './score-paper.js';
 
@@ -58,8 +59,6 @@ export function topicFeatures(interest: CompiledInterest, paper: PaperTokens): n
   ];
 }
 
-/** Below this probability a topic's paper must show more than one passing term (topicMinimum). */
-const MORE_LIKELY_THAN_NOT = 0.5;
 const at = (name: (typeof TOPIC_FEATURES)[number]) => TOPIC_FEATURES.indexOf(name);
 
 /**
