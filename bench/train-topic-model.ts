@@ -8,13 +8,13 @@
 // new days: 4 folds of the tuning days, thresholds, prototypes and models fitted on three, scored on the fourth.
 import { parseArgs } from 'node:util';
 import { compileDefinition, DEFAULT_THRESHOLD } from '../src/relevance/compile-interest.js';
-import { type Example, fitLogistic, type LogisticModel, probability } from '../src/relevance/logistic-model.js';
+import { cutFor, type Example, fitLogistic, type LogisticModel, probability } from '../src/relevance/logistic-model.js';
 import { tokenizePaper } from '../src/relevance/paper-text.js';
 import {
   PROTOTYPE_TOPIC_FEATURES,
   TOPIC_FEATURES,
   topicFeatures,
-  topicMinimum,
+  topicInPassing,
 } from '../src/relevance/topic-features.js';
 import { PrototypeSimilarity, type TopicPrototypes } from '../src/relevance/topic-prototypes.js';
 import { topicDefinitions } from '../src/topics/topic-definitions.js';
@@ -102,10 +102,10 @@ for (let k = 0; k < folds; k++) {
   };
   const m0: LogisticModel = { ...fitLogistic(TOPIC_FEATURES, rows(fitDays, thresholds)), threshold: CUT };
   for (const row of rows(testDays, thresholds, prototypes)) {
-    tally(withPrototype.get(row.topic)!, probability(m, row.x) >= topicMinimum(row.x, m.threshold), row.y === 1);
+    tally(withPrototype.get(row.topic)!, probability(m, row.x) >= cutFor(m, topicInPassing(row.x)), row.y === 1);
   }
   for (const row of rows(testDays, thresholds)) {
-    tally(plain.get(row.topic)!, probability(m0, row.x) >= topicMinimum(row.x, m0.threshold), row.y === 1);
+    tally(plain.get(row.topic)!, probability(m0, row.x) >= cutFor(m0, topicInPassing(row.x)), row.y === 1);
   }
 }
 printComparison(

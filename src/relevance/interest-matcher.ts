@@ -11,13 +11,13 @@ import {
   KEYWORD_FEATURES,
   keywordDay,
   keywordFeatures,
-  keywordMinimum,
+  keywordInPassing,
   titleNamesKeyword,
 } from './keyword-features.js';
-import { type LogisticModel, loadModel, probability } from './logistic-model.js';
+import { cutFor, type LogisticModel, loadModel, probability } from './logistic-model.js';
 import { type PaperText, type PaperTokens, tokenizePaper } from './paper-text.js';
 import { type PaperScore, scorePaper } from './score-paper.js';
-import { PROTOTYPE_TOPIC_FEATURES, TOPIC_FEATURES, topicFeatures, topicMinimum } from './topic-features.js';
+import { PROTOTYPE_TOPIC_FEATURES, TOPIC_FEATURES, topicFeatures, topicInPassing } from './topic-features.js';
 import { loadPrototypes, PrototypeSimilarity } from './topic-prototypes.js';
 
 export interface Interest {
@@ -137,8 +137,9 @@ function decided(
   features: number[],
   compiled: CompiledInterest,
   paper: PaperTokens,
-  { floor = 0, named = false, minimum = model.threshold }: { floor?: number; named?: boolean; minimum?: number } = {},
+  { floor = 0, named = false, inPassing = false }: { floor?: number; named?: boolean; inPassing?: boolean } = {},
 ): Decision {
+  const minimum = cutFor(model, inPassing);
   // A keyword named in the title is sent at least at the cut (titleNamesKeyword).
   const p = named ? Math.max(probability(model, features), minimum) : probability(model, features);
   const scored = p >= minimum ? scorePaper(compiled, paper) : undefined;
@@ -160,10 +161,10 @@ function scoreTopic(compiled: CompiledInterest, slug: string | undefined, papers
     const features = topicFeatures(compiled, paper);
     const similarity = slug === undefined ? undefined : prototypes.zScore(slug, paper);
     return similarity === undefined
-      ? decided(topicModel, features, compiled, paper, { minimum: topicMinimum(features, topicModel.threshold) })
+      ? decided(topicModel, features, compiled, paper, { inPassing: topicInPassing(features) })
       : decided(prototypeModel, [...features, similarity], compiled, paper, {
           floor: EVIDENCE_FLOOR * compiled.threshold,
-          minimum: topicMinimum(features, prototypeModel.threshold),
+          inPassing: topicInPassing(features),
         });
   });
 }
@@ -171,7 +172,7 @@ function scoreTopic(compiled: CompiledInterest, slug: string | undefined, papers
 /**
  * A reader's keyword: the keyword model (keyword-features.ts) decides, for any keyword a reader types, and a title
  * that names the keyword sends the paper. A paper that says the keyword only in passing must be more likely about
- * it than not (keywordMinimum).
+ * it than not (keywordInPassing).
  */
 function scoreKeyword(compiled: CompiledInterest, papers: readonly PaperTokens[], words: DayWords): Decision[] {
   const day = keywordDay(compiled, words);
@@ -179,7 +180,7 @@ function scoreKeyword(compiled: CompiledInterest, papers: readonly PaperTokens[]
     const features = keywordFeatures(compiled, paper, day);
     return decided(keywordModel, features, compiled, paper, {
       named: titleNamesKeyword(compiled, paper),
-      minimum: keywordMinimum(features, keywordModel.threshold),
+      inPassing: keywordInPassing(features),
     });
   });
 }
