@@ -137,12 +137,11 @@ function decided(
   features: number[],
   compiled: CompiledInterest,
   paper: PaperTokens,
-  { floor = 0, named = false, inPassing = false }: { floor?: number; named?: boolean; inPassing?: boolean } = {},
+  { floor = 0, named = false, cut = model.threshold }: { floor?: number; named?: boolean; cut?: number } = {},
 ): Decision {
-  const minimum = cutFor(model, inPassing);
   // A keyword named in the title is sent at least at the cut (titleNamesKeyword).
-  const p = named ? Math.max(probability(model, features), minimum) : probability(model, features);
-  const scored = p >= minimum ? scorePaper(compiled, paper) : undefined;
+  const p = named ? Math.max(probability(model, features), cut) : probability(model, features);
+  const scored = p >= cut ? scorePaper(compiled, paper) : undefined;
   const evidence = scored?.evidence ?? [];
   // What is sent can always show why: at least one of the interest's terms, and for a topic decided with its
   // prototype, evidence worth `floor` of the definition's threshold (EVIDENCE_FLOOR).
@@ -161,27 +160,26 @@ function scoreTopic(compiled: CompiledInterest, slug: string | undefined, papers
     const features = topicFeatures(compiled, paper);
     const similarity = slug === undefined ? undefined : prototypes.zScore(slug, paper);
     return similarity === undefined
-      ? decided(topicModel, features, compiled, paper, { inPassing: topicInPassing(features) })
+      ? decided(topicModel, features, compiled, paper, { cut: cutFor(topicModel, topicInPassing(features)) })
       : decided(prototypeModel, [...features, similarity], compiled, paper, {
           floor: EVIDENCE_FLOOR * compiled.threshold,
-          inPassing: topicInPassing(features),
+          cut: cutFor(prototypeModel, topicInPassing(features)),
         });
   });
 }
 
 /**
  * A reader's keyword: the keyword model (keyword-features.ts) decides, for any keyword a reader types, and a title
- * that names the keyword sends the paper. A paper that says the keyword only in passing must be more likely about
- * it than not (keywordInPassing).
+ * that names the keyword sends the paper. A paper that says the keyword only in passing is never sent
+ * (keywordInPassing).
  */
 function scoreKeyword(compiled: CompiledInterest, papers: readonly PaperTokens[], words: DayWords): Decision[] {
   const day = keywordDay(compiled, words);
   return papers.map((paper) => {
     const features = keywordFeatures(compiled, paper, day);
-    return decided(keywordModel, features, compiled, paper, {
-      named: titleNamesKeyword(compiled, paper),
-      inPassing: keywordInPassing(features),
-    });
+    const named = titleNamesKeyword(compiled, paper);
+    const decision = decided(keywordModel, features, compiled, paper, { named });
+    return !named && keywordInPassing(features) ? { ...decision, sent: false } : decision;
   });
 }
 

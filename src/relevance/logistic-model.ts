@@ -117,12 +117,13 @@ export function fitLogistic(
   };
 }
 
-/** More likely about the interest than not: what a paper that shows an interest only in passing must reach. */
+/** More likely about the topic than not: what a paper that shows a topic only in passing must reach. */
 const MORE_LIKELY_THAN_NOT = 0.5;
 
 /**
- * The probability a paper must reach: the model's cut, or MORE_LIKELY_THAN_NOT when its evidence is only in passing
- * (keywordInPassing, topicInPassing), whatever lower cut the model's own evidence earns.
+ * The probability a paper must reach for a topic: the model's cut, or MORE_LIKELY_THAN_NOT when its evidence is only
+ * in passing or around the topic (topicInPassing), whatever lower cut the prototype earns. (A keyword said only in
+ * passing is never enough: keywordInPassing.)
  */
 export function cutFor(model: LogisticModel, inPassing: boolean): number {
   return inPassing ? Math.max(model.threshold, MORE_LIKELY_THAN_NOT) : model.threshold;
