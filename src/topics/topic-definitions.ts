@@ -43,6 +43,8 @@ const written: Record<string, TopicDefinition> = {
       ...t(0.6, 'audio codec', 'codec', 'residual vector quantization', 'rvq', 'discrete audio', 'discrete speech', 'speech tokens', 'audio tokens', 'bitrate', 'codebook'),
       ...t(0.3, 'speech language model', 'speech', 'audio', 'waveform', 'vector quantization', 'reconstruction quality'),
     ],
+    // Vector quantization and codebooks are as much image tokenizers' words as speech tokenizers'.
+    against: t(0.6, 'image generation', 'image tokenizer', 'visual tokenizer', 'imagenet'),
   },
   'speech-audio': {
     terms: [
