@@ -1,6 +1,7 @@
-// npm run eval:relevance [-- --days held-out|tuning|all|DATE,DATE…]: precision and recall of the matcher against the
+// npm run eval:relevance [-- --days held-out|tuning|all|DATE,…]: precision and recall of the matcher against the
 // hand labels in test/fixtures/relevance/, per topic and per interest, macro and micro. The default, and the numbers
 // to quote, are the held-out days (split.json), which no term, weight or threshold was tuned on.
+// --days takes one or more of those, separated by commas.
 import { parseArgs } from 'node:util';
 import { fmt, type InterestScore, scoreDays, summarise } from './relevance/evaluate.js';
 import { loadEvaluationSet } from './relevance/labelled-days.js';
@@ -20,14 +21,12 @@ if (unknown.length > 0) {
   );
   process.exit(2);
 }
-const days = set.days.filter((d) =>
-  which === 'all'
-    ? true
-    : which === 'held-out'
-      ? set.heldOut.has(d.date)
-      : which === 'tuning'
-        ? !set.heldOut.has(d.date)
-        : named.has(d.date),
+const days = set.days.filter(
+  (d) =>
+    named.has('all') ||
+    named.has(d.date) ||
+    (named.has('held-out') && set.heldOut.has(d.date)) ||
+    (named.has('tuning') && !set.heldOut.has(d.date)),
 );
 if (days.length === 0) {
   process.stderr.write('eval:relevance: no labelled days in that set\n');

@@ -8,14 +8,9 @@
 // new days: 4 folds of the tuning days, thresholds, prototypes and models fitted on three, scored on the fourth.
 import { parseArgs } from 'node:util';
 import { compileDefinition, DEFAULT_THRESHOLD } from '../src/relevance/compile-interest.js';
-import { cutFor, type Example, fitLogistic, type LogisticModel, probability } from '../src/relevance/logistic-model.js';
+import { type Example, fitLogistic, type LogisticModel, probability } from '../src/relevance/logistic-model.js';
 import { tokenizePaper } from '../src/relevance/paper-text.js';
-import {
-  PROTOTYPE_TOPIC_FEATURES,
-  TOPIC_FEATURES,
-  topicFeatures,
-  topicInPassing,
-} from '../src/relevance/topic-features.js';
+import { PROTOTYPE_TOPIC_FEATURES, TOPIC_FEATURES, topicCut, topicFeatures } from '../src/relevance/topic-features.js';
 import { PrototypeSimilarity, type TopicPrototypes } from '../src/relevance/topic-prototypes.js';
 import { topicDefinitions } from '../src/topics/topic-definitions.js';
 import { bestThreshold, foldDays, scoredPapers, THRESHOLD_BETA } from './relevance/calibrate.js';
@@ -25,7 +20,7 @@ import { buildPrototypes } from './relevance/prototypes.js';
 import { noCounts, printComparison, tally, writeJson, writeModel } from './relevance/train.js';
 
 const { values } = parseArgs({ options: { write: { type: 'boolean', default: false } } });
-/** Without a prototype, as for keywords (train-keyword-model.ts): sent when more likely about the topic than not. */
+/** Without a prototype: sent when more likely about the topic than not. */
 const CUT = Number(process.env.TOPIC_CUT ?? 0.5);
 /**
  * With one: chosen on the folds below (tenth session, 30 tuning days: 0.25-0.3 gave the best balance, P 0.91-0.93 /
@@ -104,10 +99,10 @@ for (let k = 0; k < folds; k++) {
   };
   const m0: LogisticModel = { ...fitLogistic(TOPIC_FEATURES, rows(fitDays, thresholds)), threshold: CUT };
   for (const row of rows(testDays, thresholds, prototypes)) {
-    tally(withPrototype.get(row.topic)!, probability(m, row.x) >= cutFor(m, topicInPassing(row.x)), row.y === 1);
+    tally(withPrototype.get(row.topic)!, probability(m, row.x) >= topicCut(m, row.x), row.y === 1);
   }
   for (const row of rows(testDays, thresholds)) {
-    tally(plain.get(row.topic)!, probability(m0, row.x) >= cutFor(m0, topicInPassing(row.x)), row.y === 1);
+    tally(plain.get(row.topic)!, probability(m0, row.x) >= topicCut(m0, row.x), row.y === 1);
   }
 }
 printComparison(

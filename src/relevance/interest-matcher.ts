@@ -9,15 +9,15 @@ import {
   type DayWords,
   dayWords,
   KEYWORD_FEATURES,
+  keywordCut,
   keywordDay,
   keywordFeatures,
-  keywordInPassing,
   titleNamesKeyword,
 } from './keyword-features.js';
-import { cutFor, type LogisticModel, loadModel, probability } from './logistic-model.js';
+import { type LogisticModel, loadModel, probability } from './logistic-model.js';
 import { type PaperText, type PaperTokens, tokenizePaper } from './paper-text.js';
 import { type PaperScore, scorePaper } from './score-paper.js';
-import { PROTOTYPE_TOPIC_FEATURES, TOPIC_FEATURES, topicFeatures, topicInPassing } from './topic-features.js';
+import { PROTOTYPE_TOPIC_FEATURES, TOPIC_FEATURES, topicCut, topicFeatures } from './topic-features.js';
 import { loadPrototypes, PrototypeSimilarity } from './topic-prototypes.js';
 
 export interface Interest {
@@ -160,26 +160,27 @@ function scoreTopic(compiled: CompiledInterest, slug: string | undefined, papers
     const features = topicFeatures(compiled, paper);
     const similarity = slug === undefined ? undefined : prototypes.zScore(slug, paper);
     return similarity === undefined
-      ? decided(topicModel, features, compiled, paper, { cut: cutFor(topicModel, topicInPassing(features)) })
+      ? decided(topicModel, features, compiled, paper, { cut: topicCut(topicModel, features) })
       : decided(prototypeModel, [...features, similarity], compiled, paper, {
           floor: EVIDENCE_FLOOR * compiled.threshold,
-          cut: cutFor(prototypeModel, topicInPassing(features)),
+          cut: topicCut(prototypeModel, features),
         });
   });
 }
 
 /**
  * A reader's keyword: the keyword model (keyword-features.ts) decides, for any keyword a reader types, and a title
- * that names the keyword sends the paper. A paper that says the keyword only in passing is never sent
- * (keywordInPassing).
+ * that names the keyword sends the paper. A paper that says the keyword only in passing is never sent on its own
+ * (keywordCut).
  */
 function scoreKeyword(compiled: CompiledInterest, papers: readonly PaperTokens[], words: DayWords): Decision[] {
   const day = keywordDay(compiled, words);
   return papers.map((paper) => {
     const features = keywordFeatures(compiled, paper, day);
-    const named = titleNamesKeyword(compiled, paper);
-    const decision = decided(keywordModel, features, compiled, paper, { named });
-    return !named && keywordInPassing(features) ? { ...decision, sent: false } : decision;
+    return decided(keywordModel, features, compiled, paper, {
+      named: titleNamesKeyword(compiled, paper),
+      cut: keywordCut(keywordModel, features),
+    });
   });
 }
 

@@ -3,6 +3,7 @@
 // paper's subject) from "video generation, once in passing"; these features keep apart where and how the keyword
 // occurs, so the model learned from labelled days decides what each is worth, for any keyword a reader types.
 import type { CompiledInterest } from './compile-interest.js';
+import type { LogisticModel } from './logistic-model.js';
 import type { PaperTokens } from './paper-text.js';
 import { abstractNorm, countNear, defaultWeights, saturate, termMentions } from './score-paper.js';
 
@@ -118,8 +119,8 @@ const TWICE = Math.log1p(2);
 
 /**
  * Whether a paper with these features says the keyword only in passing: no word of the reader's phrasing in the
- * title, and the keyword at most once in the abstract. Such a paper is never sent (interest-matcher.ts), unless its
- * title names the keyword. The keyword model's cut (keyword-model.json) is the F1-best over the labelled days, and a
+ * title, and the keyword at most once in the abstract. Such a paper is never sent on its own (keywordCut); a title
+ * that names the keyword cannot be passing, for it sets the title feature. The keyword model's cut (keyword-model.json) is the F1-best over the labelled days, and a
  * relevant paper that says its subject in other words often sits below 0.5; but one mention at the end of an
  * abstract ("unlike tokenizers built for video generation, ours …") reached 0.43, and 0.57 once the model was
  * fitted on 47 tuning days, and a reader would see that paper as noise. Over the 35 tuning days, each keyword scored
@@ -128,8 +129,13 @@ const TWICE = Math.log1p(2);
  * wrong papers (P 0.90, the same recall). Over the 47 days of the twelfth session, passing papers at 0.5 or more were
  * 2 right and 6 wrong, and never sending them gives macro P 0.87 / R 0.78 against 0.86 / 0.78 at 0.5.
  */
-export function keywordInPassing(features: readonly number[]): boolean {
+function keywordInPassing(features: readonly number[]): boolean {
   return !IN_TITLE.some((i) => features[i]! > 0) && features[ABSTRACT_MENTIONS]! < TWICE - 1e-9;
+}
+
+/** The probability a paper with these features must reach for the keyword: none reaches it when said in passing. */
+export function keywordCut(model: LogisticModel, features: readonly number[]): number {
+  return keywordInPassing(features) ? Number.POSITIVE_INFINITY : model.threshold;
 }
 
 /**

@@ -116,15 +116,3 @@ export function fitLogistic(
     bias: round(w[d]!),
   };
 }
-
-/** More likely about the topic than not: what a paper that shows a topic only in passing must reach. */
-const MORE_LIKELY_THAN_NOT = 0.5;
-
-/**
- * The probability a paper must reach for a topic: the model's cut, or MORE_LIKELY_THAN_NOT when its evidence is only
- * in passing or around the topic (topicInPassing), whatever lower cut the prototype earns. (A keyword said only in
- * passing is never enough: keywordInPassing.)
- */
-export function cutFor(model: LogisticModel, inPassing: boolean): number {
-  return inPassing ? Math.max(model.threshold, MORE_LIKELY_THAN_NOT) : model.threshold;
-}
