@@ -2,7 +2,7 @@
 // notifications (the examples of the SES developer guide, "Amazon SNS notification contents") for those messages,
 // in SNS envelopes signed with a local certificate, posted to /webhooks/ses.
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { loadFixturePapers } from '../digest/fixture-papers.js';
 import { createReaders } from '../digest/readers.js';
 import type { TestApp } from '../helpers/app.js';
@@ -91,8 +91,10 @@ interface World extends TestApp {
  */
 async function setup(viaSmtp = false): Promise<World> {
   const sns = await startSns();
-  const sink = await startSmtpSink();
+  const sink = await startSmtpSink({ closeAfter: false });
   const app = await buildWebhookApp({ SMTP_URL: sink.url, SES_SNS_TRUSTED_CERT_ORIGIN: sns.server.baseUrl });
+  // After the app (and its pooled SMTP connections) closed: the sink would otherwise wait 30 s for them.
+  after(() => sink.close());
   const specs = [
     { email: 'ada@example.org', topics: ['agents'] },
     { email: 'bob@example.org', topics: ['agents'] },
