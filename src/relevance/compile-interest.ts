@@ -87,12 +87,23 @@ function addSynonyms(out: Map<string, Pattern>, pattern: Pattern): void {
   }
 }
 
-function compileTerm(term: Term, withNear: boolean): CompiledTerm | undefined {
+export interface CompileOptions {
+  /** A multi-word term also counts when its words are near each other (readers' keywords). */
+  near?: boolean;
+  /**
+   * Expand through the lexicon (the default). Off only to measure what a keyword the lexicon does not know gets
+   * (npm run train:keywords).
+   */
+  lexicon?: boolean;
+}
+
+function compileTerm(term: Term, options: CompileOptions): CompiledTerm | undefined {
   const tokens = textTokens(term.text.replace(/\*/g, 'WILDCARDSTAR')).map((t) => t.replace(/^wildcardstar/, '*'));
   if (tokens.length === 0) return undefined;
-  const compiled: CompiledTerm = { text: term.text, weight: term.weight, patterns: expandPattern(tokens) };
+  const patterns = options.lexicon === false ? [tokens] : expandPattern(tokens);
+  const compiled: CompiledTerm = { text: term.text, weight: term.weight, patterns };
   if (term.fields) compiled.fields = term.fields;
-  if (withNear && tokens.length >= 2 && tokens.length <= 4) compiled.near = tokens;
+  if (options.near && tokens.length >= 2 && tokens.length <= 4) compiled.near = tokens;
   return compiled;
 }
 
@@ -133,9 +144,9 @@ export function evidenceWords(interest: CompiledInterest): readonly Pattern[] | 
   return sets;
 }
 
-export function compileDefinition(definition: TopicDefinition, options: { near?: boolean } = {}): CompiledInterest {
+export function compileDefinition(definition: TopicDefinition, options: CompileOptions = {}): CompiledInterest {
   const compile = (terms: Term[] | undefined) =>
-    ownPatterns((terms ?? []).flatMap((t) => compileTerm(t, options.near ?? false) ?? []));
+    ownPatterns((terms ?? []).flatMap((t) => compileTerm(t, options) ?? []));
   return {
     terms: compile(definition.terms),
     against: compile(definition.against),
