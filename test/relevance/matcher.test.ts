@@ -1,6 +1,7 @@
 // The matcher on its own (pure, no database): what a reader who typed a keyword or chose a topic notices.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { compileDefinition } from '../../src/relevance/compile-interest.js';
 import { type Interest, matchPapers } from '../../src/relevance/interest-matcher.js';
 import { keywordDefinition } from '../../src/relevance/keywords.js';
 import { narrowerTerms, synonymGroups } from '../../src/relevance/lexicon.js';
@@ -84,6 +85,15 @@ describe('the matcher', () => {
     ];
     assert.deepEqual(matched(papers, keyword('text-to-speech')), ['t']);
     assert.deepEqual(matched(papers, keyword('mixture of experts')), ['m']);
+  });
+
+  it('without the lexicon a keyword is its own phrasing only (how train:keywords measures a keyword nobody listed)', () => {
+    const patterns = (lexicon: boolean) =>
+      compileDefinition(keywordDefinition('mixture of experts'), { near: true, lexicon }).terms.flatMap((t) =>
+        t.patterns.map((p) => p.join(' ')),
+      );
+    assert.ok(patterns(true).includes('moe'));
+    assert.deepEqual(patterns(false), ['mixtur expert']);
   });
 
   it('one passing mention is not a match; the cut is absolute, so a day with none sends none', () => {
