@@ -75,3 +75,23 @@ describe('npm run eval:relevance', () => {
     );
   });
 });
+
+describe('npm run check:phrases', () => {
+  it('says of each proposed phrase how the tuning days label the papers that say it; refuses an unknown keyword', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', 'bench/check-phrases.ts', '--keyword', 'KV cache compression', 'snapkv', 'attention heads'],
+      { cwd: projectRoot },
+    );
+    assert.match(stdout, /^unseen +kind +snapkv +relevant 0 \(new 0\), borderline 0, not 0$/m);
+    // Papers that mention attention heads are mostly about something else: the phrase would send them.
+    assert.match(stdout, /^BAD +kind +attention heads +relevant \d+ \(new \d+\), borderline \d+, not \d+$/m);
+    await assert.rejects(
+      run(process.execPath, ['--import', 'tsx', 'bench/check-phrases.ts', '--keyword', 'nope', 'x'], {
+        cwd: projectRoot,
+      }),
+      (err: { code?: number; stderr?: string }) =>
+        err.code === 2 && /"nope" is not a labelled keyword/.test(err.stderr ?? ''),
+    );
+  });
+});
