@@ -3,7 +3,9 @@
 // - narrowerTerms: kinds of a thing; a term that says the general phrase also finds the narrower ones, never the
 //   reverse ("quantization" finds "4-bit" papers; "post-training quantization" does not find every quantization).
 // Written from the field's usage, not from the labelled days: add to them when a reader's keyword misses papers
-// that say the same thing in other words. Members must be true equivalents: one broad member makes every other
+// that say the same thing in other words, and run `npm run check:phrases` first: a phrase the tuning days' papers
+// mostly say about something else would send those papers. A keyword the table does not know finds fewer than half
+// of its papers (README, "What a keyword the lexicon does not know gets"). Members must be true equivalents: one broad member makes every other
 // member broad (a group holding "retriever", which stems like "retrieval", made "dense retrieval" mean retrieval).
 // Stop words drop out of a phrase ("computer use" was once the one token "comput"): a test holds every phrase to
 // two words or more after they do.
