@@ -19,7 +19,7 @@ const written: Record<string, TopicDefinition> = {
       ...t(0.6, 'draft model', 'draft tokens', 'drafter', 'draft tree', 'token tree verification', 'parallel decoding', 'lossless acceleration', 'acceptance rate', 'accepted tokens', 'verify drafted'),
       ...t(0.25, 'decoding speed', 'decoding acceleration', 'inference acceleration', 'speedup', 'autoregressive decoding', 'wall-clock'),
     ],
-    against: t(0.3, 'diffusion language model'),
+    against: [...t(0.3, 'diffusion language model'), ...t(0.5, 'post-training quantization', 'visual token pruning', 'kv cache eviction', 'structured pruning', 'masked image generation', 'discrete diffusion', 'consistency distillation', 'few-step diffusion', 'linear attention')],
   },
   'llm-inference': {
     terms: [
@@ -27,7 +27,7 @@ const written: Record<string, TopicDefinition> = {
       ...t(0.6, 'quantization', 'inference efficiency', 'inference latency', 'inference cost', 'throughput', 'sparse attention', 'attention kernel', 'memory footprint', 'prefill', 'decoding latency', 'batching', 'early exit', 'speculative decoding', 'token eviction', 'memory bandwidth', 'time to first token'),
       ...t(0.25, 'latency', 'speedup', 'efficient', 'gpu memory', 'compression', 'pruning', 'flops', 'linear attention', 'long context', 'deployment'),
     ],
-    against: t(0.3, 'video generation', 'image generation', 'diffusion transformer', 'vector quantization'),
+    against: [...t(0.3, 'video generation', 'image generation', 'diffusion transformer', 'vector quantization'), ...t(0.5, 'low-precision training', 'fp8 training', 'memory-efficient training', 'training throughput', 'gradient compression', 'asynchronous rl', 'gaussian splatting', 'image compression', 'dataset distillation', 'data pruning')],
   },
   tokenization: {
     terms: [
@@ -35,7 +35,7 @@ const written: Record<string, TopicDefinition> = {
       ...t(0.6, 'subword', 'byte-level', 'vocabulary', 'token boundaries', 'merges', 'character-level', 'tokenizer transfer', 'pre-tokenization', 'multilingual tokenization', 'fertility'),
       ...t(0.25, 'vocabularies', 'segmentation', 'bytes'),
     ],
-    against: t(0.6, 'speech tokenizer', 'visual tokenizer', 'image tokenizer', 'video tokenizer', 'vector quantization'),
+    against: [...t(0.6, 'speech tokenizer', 'visual tokenizer', 'image tokenizer', 'video tokenizer', 'vector quantization'), ...t(0.5, 'image segmentation', 'video object segmentation', 'referring segmentation', 'open-vocabulary detection', 'open-vocabulary segmentation', 'model merging', 'token merging')],
   },
   'speech-tokenizers': {
     terms: [
@@ -44,7 +44,7 @@ const written: Record<string, TopicDefinition> = {
       ...t(0.3, 'speech language model', 'speech', 'audio', 'waveform', 'vector quantization', 'reconstruction quality'),
     ],
     // Vector quantization and codebooks are as much image tokenizers' words as speech tokenizers'.
-    against: t(0.6, 'image generation', 'image tokenizer', 'visual tokenizer', 'imagenet'),
+    against: [...t(0.6, 'image generation', 'image tokenizer', 'visual tokenizer', 'imagenet'), ...t(0.5, 'video compression', 'video codec', 'image compression', 'image reconstruction', 'video tokenizer', 'motion generation', 'action tokenizer', 'latent action', '3d reconstruction')],
   },
   'speech-audio': {
     terms: [
@@ -52,6 +52,7 @@ const written: Record<string, TopicDefinition> = {
       ...t(0.6, 'speech', 'audio', 'voice', 'speaker', 'music', 'spoken', 'acoustic', 'asr', 'tts', 'singing', 'sound', 'audio-visual', 'prosody'),
       ...t(0.25, 'waveform', 'codec', 'listening', 'emotion'),
     ],
+    against: t(0.5, 'sign language', 'sheet music', 'optical music recognition', 'dance generation', 'emotional support', 'facial expression recognition', 'ultrasound imaging', 'theoretically sound'),
   },
   'diffusion-language-models': {
     terms: [
@@ -59,7 +60,7 @@ const written: Record<string, TopicDefinition> = {
       ...t(0.6, 'denoising tokens', 'remasking', 'unmasking', 'parallel decoding', 'non-autoregressive', 'any-order', 'block diffusion', 'mask tokens', 'llada', 'dream'),
       ...t(0.25, 'diffusion', 'autoregressive models', 'bidirectional attention', 'iterative refinement'),
     ],
-    against: t(0.5, 'image generation', 'video generation', 'text-to-image', 'diffusion transformer'),
+    against: [...t(0.5, 'image generation', 'video generation', 'text-to-image', 'diffusion transformer'), ...t(0.5, 'masked autoencoder', 'image restoration', '3d generation', 'motion generation', 'audio generation', 'text-to-speech', 'diffusion policy', 'world model', 'molecule generation')],
   },
   'vision-language-models': {
     terms: [
@@ -67,6 +68,7 @@ const written: Record<string, TopicDefinition> = {
       ...t(0.6, 'multimodal', 'visual reasoning', 'visual understanding', 'image understanding', 'video understanding', 'vision encoder', 'visual instruction tuning', 'visual tokens', 'image-text', 'vision-language', 'visual grounding', 'chart understanding', 'document understanding', 'ocr', 'multimodal reasoning', 'spatial reasoning', 'visual perception', 'video-language', 'captioning', 'document parsing'),
       ...t(0.25, 'visual', 'image', 'video', 'vision', 'clip', 'caption', 'llava', 'qwen-vl', 'qwen2.5-vl'),
     ],
+    against: t(0.5, 'robot manipulation', 'video diffusion', 'gaussian splatting', 'depth estimation', 'image restoration', 'object tracking', 'motion generation', 'semantic segmentation'),
   },
   'visual-token-pruning': {
     terms: [
@@ -74,6 +76,7 @@ const written: Record<string, TopicDefinition> = {
       ...t(0.6, 'token pruning', 'token merging', 'token compression', 'visual tokens', 'vision tokens', 'video tokens', 'token reduction', 'token dropping', 'fewer tokens', 'number of visual tokens', 'token redundancy', 'token budget', 'compress visual'),
       ...t(0.25, 'prune', 'redundancy', 'efficiency', 'flops', 'inference cost', 'multimodal large language model'),
     ],
+    against: t(0.5, 'prompt compression', 'efficient reasoning', 'model pruning', 'speculative decoding', 'post-training quantization', 'mixture of experts', 'data pruning'),
   },
   agents: {
     terms: [
@@ -81,7 +84,7 @@ const written: Record<string, TopicDefinition> = {
       ...t(0.6, 'agent', 'agents', 'tool', 'tools', 'function calling', 'planning', 'web navigation', 'environment interaction', 'multi-turn', 'long-horizon', 'trajectories', 'agent memory', 'orchestration', 'mcp', 'browser', 'swe-bench', 'terminal'),
       ...t(0.25, 'interactive', 'workflow', 'autonomous', 'task completion', 'action', 'harness', 'scaffolding', 'self-improvement'),
     ],
-    against: t(0.3, 'robot', 'manipulation', 'locomotion'),
+    against: [...t(0.3, 'robot', 'manipulation', 'locomotion'), ...t(0.5, 'autonomous driving', 'motion planning', 'continuous control', 'action recognition', 'action localization', 'interactive video generation')],
   },
   'rl-for-llms': {
     terms: [
@@ -89,7 +92,7 @@ const written: Record<string, TopicDefinition> = {
       ...t(0.6, 'reward', 'rewards', 'policy gradient', 'rollouts', 'rollout', 'advantage', 'preference data', 'reward hacking', 'rl', 'post-training', 'credit assignment', 'kl', 'entropy collapse', 'exploration'),
       ...t(0.25, 'llm', 'language model', 'reasoning', 'alignment', 'fine-tuning', 'sft'),
     ],
-    against: t(0.3, 'robot', 'locomotion'),
+    against: [...t(0.3, 'robot', 'locomotion'), ...t(0.5, 'take advantage', 'continuous control', 'sim-to-real', 'humanoid robot', 'atari games', 'decision transformer', 'diffusion policy', 'variational autoencoder')],
   },
   reasoning: {
     terms: [
@@ -97,6 +100,7 @@ const written: Record<string, TopicDefinition> = {
       ...t(0.6, 'reasoning', 'reason', 'thinking', 'math', 'mathematical', 'step-by-step', 'problem solving', 'deliberation', 'verifiable', 'aime', 'gsm8k', 'math500', 'inference-time', 'self-reflection', 'spatial reasoning', 'visual reasoning'),
       ...t(0.25, 'rlvr', 'grpo', 'puzzles', 'proof', 'think', 'thought'),
     ],
+    against: t(0.5, 'proof of concept', 'knowledge graph completion', 'knowledge graph embedding', 'inference-time intervention', 'test-time adaptation'),
   },
   'image-video-generation': {
     terms: [
@@ -104,7 +108,7 @@ const written: Record<string, TopicDefinition> = {
       ...t(0.6, 'generation', 'generative', 'diffusion model', 'diffusion', 'flow matching', 'denoising', 'generated videos', 'generated images', 'controllable generation', 'video', 'image', 'style', 'camera control', 'dit', 'autoregressive image', 'visual tokenizer', 'motion', 'frames', 'editing', 'subject-driven', 'customization'),
       ...t(0.25, 'photorealistic', 'fidelity', 'temporal consistency', 'fid', 'vae', 'latent', 'classifier-free guidance', 'generative modeling', 'imagenet', 'sampling steps'),
     ],
-    against: t(0.6, 'text generation', 'language model', 'code generation', 'speech', 'audio generation', 'music generation'),
+    against: [...t(0.6, 'text generation', 'language model', 'code generation', 'speech', 'audio generation', 'music generation'), ...t(0.5, 'knowledge editing', 'retrieval-augmented generation', 'molecule generation', 'protein design', 'diffusion policy', 'human motion generation', 'video question answering', 'action recognition', 'time series forecasting')],
   },
   robotics: {
     terms: [
@@ -113,7 +117,7 @@ const written: Record<string, TopicDefinition> = {
       ...t(0.25, 'physical', 'simulation', 'simulator', 'tasks', '3d', 'spatial'),
     ],
     // Screens are navigated and acted on too: a GUI or web agent is an agents paper, not a robot's.
-    against: t(0.6, 'gui agent', 'gui', 'web navigation', 'web agent'),
+    against: [...t(0.6, 'gui agent', 'gui', 'web navigation', 'web agent'), ...t(0.5, 'mathematical reasoning', 'reasoning trajectories', 'in-context examples', 'policy adherence', 'social simulation', 'camera control', 'talking head', 'action recognition', 'molecular dynamics')],
   },
   'efficient-training': {
     terms: [
@@ -121,7 +125,7 @@ const written: Record<string, TopicDefinition> = {
       ...t(0.6, 'moe', 'experts', 'expert routing', 'lora', 'adapter', 'fine-tuning efficiency', 'gpu hours', 'compute budget', 'training speed', 'optimizer', 'communication overhead', 'fp8', 'mixed precision', 'data efficiency', 'parallelism', 'scalable training', 'full-parameter', 'asynchronous training', 'gpu cluster'),
       ...t(0.25, 'training', 'pretraining', 'memory', 'speedup', 'efficient', 'compute', 'scaling laws', 'rollout'),
     ],
-    against: t(0.3, 'inference', 'decoding'),
+    against: [...t(0.3, 'inference', 'decoding'), ...t(0.5, 'inference acceleration', 'kv cache compression', 'visual token pruning', 'test-time scaling', 'llm routing', 'prompt optimization', 'agent memory', 'human experts', 'domain experts', 'expert demonstrations')],
   },
   'alignment-safety': {
     terms: [
@@ -129,6 +133,7 @@ const written: Record<string, TopicDefinition> = {
       ...t(0.6, 'safety', 'safe', 'ai alignment', 'value alignment', 'aligned models', 'attack', 'attacks', 'privacy', 'security', 'toxic', 'bias', 'refusal', 'probing', 'neurons', 'circuits', 'steering', 'watermark', 'misuse', 'vulnerabilities', 'trustworthy', 'honesty', 'sycophancy', 'mechanistic', 'internal representations'),
       ...t(0.25, 'robustness', 'adversarial', 'risk', 'risks', 'human values', 'preferences', 'hallucination', 'fairness', 'activations', 'attention heads'),
     ],
+    against: t(0.5, 'inductive bias', 'generative adversarial network', 'adversarial distillation', 'activation quantization', 'kv cache compression', 'spiking neural network', 'circuit design', 'collision avoidance'),
   },
   retrieval: {
     terms: [
@@ -136,6 +141,7 @@ const written: Record<string, TopicDefinition> = {
       ...t(0.6, 'retrieve', 'retrieved', 'search', 'passages', 'corpus', 'knowledge base', 'recall', 'ranking', 'web search', 'citations', 'memory retrieval', 'graphrag', 'information-seeking'),
       ...t(0.25, 'query', 'queries', 'embeddings', 'knowledge', 'documents', 'evidence', 'open-domain', 'question answering'),
     ],
+    against: t(0.5, 'monte carlo tree search', 'neural architecture search', 'hyperparameter search', 'positional embeddings', 'learnable queries', 'knowledge editing', 'recommender system', 'sequential recommendation', 'layout analysis'),
   },
   evaluation: {
     terms: [
@@ -145,6 +151,7 @@ const written: Record<string, TopicDefinition> = {
       ...t(0.6, 'evaluate', 'evaluation', 'evaluating', 'benchmarking', 'test set', 'human evaluation', 'judge', 'metrics', 'metric', 'annotated', 'tasks spanning', 'diagnostic', 'systematically evaluate', 'existing benchmarks', 'gap', 'fall short', 'struggle', 'failure modes'),
       ...t(0.25, 'dataset', 'categories', 'curated', 'human-annotated', 'questions', 'state-of-the-art models', 'frontier models', 'analysis'),
     ],
+    against: t(0.5, 'modality gap', 'domain gap', 'metric depth', 'metric learning', 'dataset distillation'),
   },
 };
 
