@@ -19,7 +19,9 @@ const written: Record<string, TopicDefinition> = {
       ...t(0.6, 'draft model', 'draft tokens', 'drafter', 'draft tree', 'token tree verification', 'parallel decoding', 'lossless acceleration', 'acceptance rate', 'accepted tokens', 'verify drafted'),
       ...t(0.25, 'decoding speed', 'decoding acceleration', 'inference acceleration', 'speedup', 'autoregressive decoding', 'wall-clock'),
     ],
-    against: [...t(0.3, 'diffusion language model'), ...t(0.5, 'post-training quantization', 'visual token pruning', 'kv cache eviction', 'structured pruning', 'masked image generation', 'discrete diffusion', 'consistency distillation', 'few-step diffusion', 'linear attention')],
+    // The written-out against terms (thirteenth session) were left out here: with them the fitted threshold fell
+    // from 2.04 to 0.99, low enough for one passing mention of speculative decoding to send a paper.
+    against: t(0.3, 'diffusion language model'),
   },
   'llm-inference': {
     terms: [
