@@ -1,7 +1,8 @@
 // The catalog topics' definitions: what each topic's subscriber wants, as weighted terms. Weights: 1 = the term
 // alone names the topic (in a title it is enough), 0.5 = a strong sign, 0.25 = supporting vocabulary that only
 // counts together with others. `against` terms name a neighbouring subject that shares words with this one; the
-// weight-0.5 ones were written out in the thirteenth session from each topic's edges in RULES.md ("theoretically
+// second t(0.5, …) of a list (the only one where a topic had none) was written out in the thirteenth session from
+// each topic's edges in RULES.md ("theoretically
 // sound" against speech, "human experts" against efficient training), and kept because 4-fold over the tuning days
 // they did no harm (README, "The catalog topics' against terms"). Terms
 // are stemmed and expanded with the synonym table (src/relevance/lexicon.ts), so "VLM" also finds "MLLMs".
