@@ -2,11 +2,10 @@
 // alone names the topic (in a title it is enough), 0.5 = a strong sign, 0.25 = supporting vocabulary that only
 // counts together with others. `against` terms name a neighbouring subject that shares words with this one; the
 // second t(0.5, …) of a list (the only one where a topic had none) was written out in the thirteenth session from
-// each topic's edges in RULES.md ("theoretically
-// sound" against speech, "human experts" against efficient training), and kept because 4-fold over the tuning days
-// they did no harm (README, "The catalog topics' against terms"). Terms
-// are stemmed and expanded with the synonym table (src/relevance/lexicon.ts), so "VLM" also finds "MLLMs".
-// Written from the field's vocabulary; thresholds calibrated on the tuning days (npm run eval:relevance).
+// each topic's edges in RULES.md ("theoretically sound" against speech, "human experts" against efficient
+// training), and kept because 4-fold over the tuning days they did no harm (README, "The catalog topics' against
+// terms"). Terms are stemmed and expanded with the synonym table (src/relevance/lexicon.ts), so "VLM" also finds
+// "MLLMs". Written from the field's vocabulary; thresholds calibrated on the tuning days (npm run eval:relevance).
 import type { TopicDefinition } from '../relevance/interest-definition.js';
 import thresholds from './topic-thresholds.json' with { type: 'json' };
 
