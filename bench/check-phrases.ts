@@ -11,6 +11,8 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { compileDefinition, type Pattern } from '../src/relevance/compile-interest.js';
 import { keywordDefinition, normaliseKeyword } from '../src/relevance/keywords.js';
+import { FIELD_BREAK } from '../src/relevance/paper-text.js';
+import { countPattern } from '../src/relevance/score-paper.js';
 import { textTokens } from '../src/relevance/text-tokens.js';
 import { loadEvaluationSet } from './relevance/labelled-days.js';
 
@@ -37,18 +39,12 @@ const tuning = set.days.filter((d) => !set.heldOut.has(d.date));
 const papers = tuning.flatMap((day) =>
   day.papers.map((p) => ({
     // The title and the abstract, with a separator no phrase contains, so a phrase never spans the two.
-    tokens: [...textTokens(p.title), '|', ...textTokens(p.abstract)],
+    tokens: [...textTokens(p.title), FIELD_BREAK, ...textTokens(p.abstract)],
     label: day.labels.get(p.id)!,
   })),
 );
 
-function says(tokens: readonly string[], pattern: Pattern): boolean {
-  outer: for (let i = 0; i + pattern.length <= tokens.length; i++) {
-    for (let j = 0; j < pattern.length; j++) if (tokens[i + j] !== pattern[j]) continue outer;
-    return true;
-  }
-  return false;
-}
+const says = (tokens: readonly string[], pattern: Pattern) => countPattern(tokens, pattern) > 0;
 
 for (const [keyword, { synonyms = [], kinds = [] }] of Object.entries(proposals)) {
   if (!set.keywords.includes(keyword)) {
