@@ -9,7 +9,7 @@ import { runDailyJob } from '../../src/jobs/daily-job.js';
 import { createManyReaders } from '../digest/readers.js';
 import { buildTestApp, TEST_ADMIN_TOKEN } from '../helpers/app.js';
 import { createTestDatabase } from '../helpers/database.js';
-import { collect, freePort, startScript, waitForHttp } from '../helpers/process.js';
+import { startServer } from '../helpers/process.js';
 import { loadSeedPapers } from '../helpers/seed-papers.js';
 import { startSmtpSink } from '../helpers/smtp-sink.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -98,23 +98,16 @@ describe('runs across instances', () => {
     };
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'papermail-runs-'));
     after(() => rmSync(dataDir, { recursive: true, force: true }));
-    const port = await freePort();
-    const server = startScript('src/server.ts', [], {
+    const server = await startServer({
       ...env,
       DATABASE_URL: db.url,
       DATA_DIR: dataDir,
-      PORT: String(port),
       ADMIN_TOKEN: TEST_ADMIN_TOKEN,
       SECRET: 'test-secret-test-secret-test-secret-0123',
       LOG_LEVEL: 'warn',
     });
-    const output = collect(server);
-    after(() => {
-      if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
-    });
-    await waitForHttp(`http://127.0.0.1:${port}/readyz`, 60_000);
     sink.setDelay(100);
-    const res = await fetch(`http://127.0.0.1:${port}/api/admin/digests/${DAY}/run`, {
+    const res = await fetch(`${server.base}/api/admin/digests/${DAY}/run`, {
       method: 'POST',
       headers: { ...auth, 'content-type': 'application/json' },
       body: JSON.stringify({ ingest: false }),
@@ -123,8 +116,8 @@ describe('runs across instances', () => {
     const killed = (await res.json()) as { runId: number; alreadyRunning: boolean };
     assert.equal(killed.alreadyRunning, false);
     await waitUntil('some digests to go out', () => sink.messages.length >= 3, 30_000);
-    server.kill('SIGKILL');
-    assert.equal((await output.done).signal, 'SIGKILL');
+    server.child.kill('SIGKILL');
+    assert.equal((await server.done).signal, 'SIGKILL');
     assert.ok(sink.messages.length < readers.length, 'the kill came mid-run');
 
     const app = await buildTestApp(env, { db });

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createTestDatabase } from '../helpers/database.js';
-import { collect, freePort, runCli, startScript, waitForHttp } from '../helpers/process.js';
+import { collect, runCli, startScript, startServer } from '../helpers/process.js';
 
 function postgresProcessesUsing(dir: string): string[] {
   const out = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
@@ -45,14 +45,11 @@ describe('the server process', () => {
     const db = await createTestDatabase();
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'papermail-ext-'));
     after(() => rmSync(dataDir, { recursive: true, force: true }));
-    const port = await freePort();
-    const child = startScript('src/server.ts', [], { DATABASE_URL: db.url, PORT: String(port), DATA_DIR: dataDir });
-    const run = collect(child);
-    await waitForHttp(`http://127.0.0.1:${port}/readyz`);
+    const server = await startServer({ DATABASE_URL: db.url, DATA_DIR: dataDir });
     assert.deepEqual(postgresProcessesUsing(dataDir), []);
     const t0 = Date.now();
-    child.kill('SIGTERM');
-    const result = await run.done;
+    server.child.kill('SIGTERM');
+    const result = await server.done;
     assert.equal(result.code, 0, result.stderr);
     assert.ok(Date.now() - t0 < 5000, 'stops within 5 s');
     assert.match(result.stdout, /shutting down/);
@@ -70,13 +67,10 @@ describe('the server process', () => {
     assert.match(second.stdout, /topics: 0 added, 17 in the catalog/, 'the second run reuses the same data');
     assert.deepEqual(postgresProcessesUsing(dataDir), [], 'the CLI leaves no Postgres behind');
 
-    const port = await freePort();
-    const child = startScript('src/server.ts', [], { PORT: String(port), DATA_DIR: dataDir });
-    const run = collect(child);
-    await waitForHttp(`http://127.0.0.1:${port}/readyz`);
+    const server = await startServer({ DATA_DIR: dataDir });
     assert.ok(postgresProcessesUsing(dataDir).length > 0, 'the embedded Postgres runs under DATA_DIR');
-    child.kill('SIGTERM');
-    const result = await run.done;
+    server.child.kill('SIGTERM');
+    const result = await server.done;
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(postgresProcessesUsing(dataDir), [], 'SIGTERM leaves no Postgres behind');
   });

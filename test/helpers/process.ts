@@ -2,6 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
+import { after } from 'node:test';
 import { projectRoot } from '../../src/db/migrate.js';
 
 export interface Finished {
@@ -65,16 +66,22 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<void> {
+/**
+ * Waits until `url` answers 2xx. On timeout the error says what it last got (a status and body, or the connection
+ * error), so a failure tells "not listening" from "listening but not ready". It stops quietly once `signal` aborts.
+ */
+export async function waitForHttp(url: string, timeoutMs = 30_000, signal?: AbortSignal): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  let last = 'no answer yet';
+  while (!signal?.aborted) {
     try {
       const res = await fetch(url);
       if (res.ok) return;
-    } catch {
-      // not up yet
+      last = `${res.status} ${(await res.text()).slice(0, 200)}`;
+    } catch (err) {
+      last = err instanceof Error ? String(err.cause ?? err.message) : String(err);
     }
-    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms; last: ${last}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -93,4 +100,57 @@ export function runCliWithInput(
   const finished = collect(child).done;
   child.stdin?.end(input);
   return finished;
+}
+
+/** A server's environment, or one made from its base URL (for PUBLIC_URL). */
+type ServerEnv = Record<string, string | undefined> | ((base: string) => Record<string, string | undefined>);
+
+export interface StartedServer {
+  child: ChildProcess;
+  port: number;
+  base: string;
+  output: () => { stdout: string; stderr: string };
+  done: Promise<Finished>;
+}
+
+/**
+ * Starts `src/server.ts` on a free port and waits until /readyz answers. A port found free can be taken by another
+ * process's socket before the child binds it; then the child exits with EADDRINUSE and is started again on another
+ * port. Any other exit before readiness fails at once with the child's output, instead of waiting out the timeout.
+ */
+export async function startServer(env: ServerEnv, timeoutMs = 60_000): Promise<StartedServer> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const child = startScript('src/server.ts', [], {
+      ...(typeof env === 'function' ? env(base) : env),
+      PORT: String(port),
+    });
+    const run = collect(child);
+    // A failed assertion must not leave the server behind (its pipes would keep the test process alive).
+    after(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+    const stopWaiting = new AbortController();
+    const ready = waitForHttp(`${base}/readyz`, timeoutMs, stopWaiting.signal).then(() => undefined);
+    const first = await Promise.race([ready, run.done]).catch((err: unknown) => {
+      child.kill('SIGKILL');
+      throw new Error(`${err instanceof Error ? err.message : String(err)}\nserver output:\n${run.output().stderr}`);
+    });
+    stopWaiting.abort();
+    if (first === undefined) return { child, port, base, output: run.output, done: run.done };
+    if (attempt < 3 && /EADDRINUSE/.test(first.stderr)) continue;
+    throw new Error(
+      `the server exited (code ${first.code}, signal ${first.signal}) before it was ready:\n${first.stderr}`,
+    );
+  }
+}
+
+/** Starts several servers at once; if one cannot start, the others are stopped and its error is thrown. */
+export async function startServers(envs: ServerEnv[], timeoutMs = 60_000): Promise<StartedServer[]> {
+  const results = await Promise.allSettled(envs.map((env) => startServer(env, timeoutMs)));
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed === undefined) return results.map((r) => (r as PromiseFulfilledResult<StartedServer>).value);
+  for (const r of results) if (r.status === 'fulfilled') r.value.child.kill('SIGKILL');
+  throw failed.reason;
 }

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createTestDatabase } from '../helpers/database.js';
-import { collect, freePort, startScript, waitForHttp } from '../helpers/process.js';
+import { startServers } from '../helpers/process.js';
 import { waitUntil } from '../helpers/wait.js';
 
 describe('the schedule in `npm start`', () => {
@@ -20,23 +20,14 @@ describe('the schedule in `npm start`', () => {
       DIGEST_CRON: '* * * * * *',
       SOURCE: `file:${path.resolve('prisma/seed/daily-papers-2026-07-31.json')}`,
     };
-    const ports = [await freePort(), await freePort()];
-    const servers = ports.map((port) => {
-      const child = startScript('src/server.ts', [], { ...env, PORT: String(port) });
-      return { child, run: collect(child) };
-    });
-    // A failed assertion must not leave servers behind (their pipes would keep this test process alive).
-    after(() => {
-      for (const s of servers) if (s.child.exitCode === null) s.child.kill('SIGKILL');
-    });
-    await Promise.all(ports.map((port) => waitForHttp(`http://127.0.0.1:${port}/readyz`, 60_000)));
+    const servers = await startServers([env, env]);
     await waitUntil(
       'four finished runs',
       async () => (await db.prisma.run.count({ where: { status: 'done' } })) >= 4,
       30_000,
     );
     for (const s of servers) s.child.kill('SIGTERM');
-    const results = await Promise.all(servers.map((s) => s.run.done));
+    const results = await Promise.all(servers.map((s) => s.done));
 
     for (const result of results) {
       assert.equal(result.code, 0, result.stderr);

@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import { createManyReaders } from '../digest/readers.js';
 import { busiestWindow } from '../helpers/arrivals.js';
 import { createTestDatabase } from '../helpers/database.js';
-import { collect, freePort, startScript, waitForHttp } from '../helpers/process.js';
+import { startServers } from '../helpers/process.js';
 import { startSmtpSink } from '../helpers/smtp-sink.js';
 import { waitUntil } from '../helpers/wait.js';
 
@@ -47,15 +47,7 @@ describe('three instances on one database', () => {
       RUN_STALE_MS: '3000',
       LOG_LEVEL: 'warn',
     };
-    const ports = [await freePort(), await freePort(), await freePort()];
-    const servers = ports.map((port) => {
-      const child = startScript('src/server.ts', [], { ...env, PORT: String(port) });
-      return { child, run: collect(child) };
-    });
-    after(() => {
-      for (const s of servers) if (s.child.exitCode === null) s.child.kill('SIGKILL');
-    });
-    await Promise.all(ports.map((port) => waitForHttp(`http://127.0.0.1:${port}/readyz`, 90_000)));
+    const servers = await startServers([env, env, env], 90_000);
 
     // Kill one instance while the day is being sent.
     await waitUntil('a fifth of the digests sent', async () => arrivals.length >= READERS / 5, 120_000);
@@ -66,7 +58,7 @@ describe('three instances on one database', () => {
       120_000,
     );
     for (const s of [servers[0]!, servers[2]!]) s.child.kill('SIGTERM');
-    const results = await Promise.all([servers[0]!.run.done, servers[2]!.run.done]);
+    const results = await Promise.all([servers[0]!.done, servers[2]!.done]);
     for (const r of results) assert.equal(r.code, 0, r.stderr);
 
     const perReader = new Map<string, Set<string>>();

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { seedTopics } from '../../src/topics/seed-topics.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { collect, freePort, startScript, waitForHttp } from '../helpers/process.js';
+import { startServer } from '../helpers/process.js';
 import { startSmtpSink } from '../helpers/smtp-sink.js';
 import { waitUntil } from '../helpers/wait.js';
 
@@ -28,14 +28,11 @@ async function startSilentRelay(): Promise<string> {
   return `smtp://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
 }
 
-async function startServer(db: TestDatabase, smtpUrl: string) {
-  const port = await freePort();
+function startPapermail(db: TestDatabase, smtpUrl: string) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'papermail-signup-crash-'));
   after(() => rmSync(dataDir, { recursive: true, force: true }));
-  const base = `http://127.0.0.1:${port}`;
-  const child = startScript('src/server.ts', [], {
+  return startServer((base) => ({
     DATABASE_URL: db.url,
-    PORT: String(port),
     PUBLIC_URL: base,
     DATA_DIR: dataDir,
     SMTP_URL: smtpUrl,
@@ -43,13 +40,7 @@ async function startServer(db: TestDatabase, smtpUrl: string) {
     // A short lease, so the restarted server takes over what the dead one had claimed within a second.
     SEND_LEASE_MS: '1000',
     LOG_LEVEL: 'warn',
-  });
-  const run = collect(child);
-  after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  await waitForHttp(`${base}/readyz`);
-  return { child, base, done: run.done };
+  }));
 }
 
 describe('a sign-up and a crash', () => {
@@ -60,7 +51,7 @@ describe('a sign-up and a crash', () => {
     const email = 'crash@example.org';
 
     // The first server's relay never answers: whatever it did before the kill, no email went out.
-    const first = await startServer(db, await startSilentRelay());
+    const first = await startPapermail(db, await startSilentRelay());
     const response = await fetch(`${first.base}/api/subscriptions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -85,7 +76,7 @@ describe('a sign-up and a crash', () => {
     assert.notEqual(request.status, 'sent');
     assert.equal(sink.messages.length, 0);
 
-    const second = await startServer(db, sink.url);
+    const second = await startPapermail(db, sink.url);
     await waitUntil(
       'the restarted server sent the confirmation',
       async () => (await db.prisma.signupRequest.findFirstOrThrow()).status === 'sent',
