@@ -10,7 +10,13 @@ import { parseArgs } from 'node:util';
 import { compileDefinition, DEFAULT_THRESHOLD } from '../src/relevance/compile-interest.js';
 import { type Example, fitLogistic, type LogisticModel, probability } from '../src/relevance/logistic-model.js';
 import { tokenizePaper } from '../src/relevance/paper-text.js';
-import { PROTOTYPE_TOPIC_FEATURES, TOPIC_FEATURES, topicCut, topicFeatures } from '../src/relevance/topic-features.js';
+import {
+  PROTOTYPE_TOPIC_FEATURES,
+  TOPIC_FEATURES,
+  topicCut,
+  topicFeatures,
+  topicSaidOnce,
+} from '../src/relevance/topic-features.js';
 import { PrototypeSimilarity, type TopicPrototypes } from '../src/relevance/topic-prototypes.js';
 import { topicDefinitions } from '../src/topics/topic-definitions.js';
 import { bestThreshold, foldDays, scoredPapers, THRESHOLD_BETA } from './relevance/calibrate.js';
@@ -42,6 +48,8 @@ const topics = evaluationInterests(set).filter(({ interest }) => interest.kind =
 
 interface Row extends Example {
   topic: string;
+  /** topicSaidOnce: never sent, whatever the model says. */
+  saidOnce: boolean;
 }
 
 /** Each paper tokenized once, so the prototypes' per-paper vectors are computed once too. */
@@ -68,7 +76,12 @@ function rows(days: LabelledDay[], thresholds: Record<string, number>, prototype
           if (z === undefined) continue;
           x.push(z);
         }
-        out.push({ topic: slug, x, y: label.relevant.includes(slug) ? 1 : 0 });
+        out.push({
+          topic: slug,
+          x,
+          y: label.relevant.includes(slug) ? 1 : 0,
+          saidOnce: topicSaidOnce(compiled, tokens),
+        });
       }
     }
   }
@@ -99,10 +112,10 @@ for (let k = 0; k < folds; k++) {
   };
   const m0: LogisticModel = { ...fitLogistic(TOPIC_FEATURES, rows(fitDays, thresholds)), threshold: CUT };
   for (const row of rows(testDays, thresholds, prototypes)) {
-    tally(withPrototype.get(row.topic)!, probability(m, row.x) >= topicCut(m, row.x), row.y === 1);
+    tally(withPrototype.get(row.topic)!, probability(m, row.x) >= topicCut(m, row.x, row.saidOnce), row.y === 1);
   }
   for (const row of rows(testDays, thresholds)) {
-    tally(plain.get(row.topic)!, probability(m0, row.x) >= topicCut(m0, row.x), row.y === 1);
+    tally(plain.get(row.topic)!, probability(m0, row.x) >= topicCut(m0, row.x, row.saidOnce), row.y === 1);
   }
 }
 printComparison(

@@ -80,6 +80,34 @@ export function termMentions(term: CompiledTerm, tokens: readonly string[]): num
   return tf;
 }
 
+interface Span {
+  start: number;
+  end: number;
+}
+
+/**
+ * How many times `tokens` says any of `terms`, a mention inside a longer mention counted once: one "visual token
+ * pruning" is one mention, not also one of "token pruning", "visual tokens" and "prune". Term by term, the score
+ * counts that phrase four times, which the topic model learned to read on papers that repeat it; this count is for
+ * telling a paper that says its topic once from one that says it again.
+ */
+export function phraseMentions(terms: readonly CompiledTerm[], tokens: readonly string[], field: Field): number {
+  const spans: Span[] = [];
+  for (const term of terms) {
+    if (term.fields && !term.fields.includes(field)) continue;
+    for (const pattern of term.patterns) {
+      for (let i = 0; i + pattern.length <= tokens.length; i++) {
+        if (pattern.every((want, j) => tokenMatches(tokens[i + j]!, want)))
+          spans.push({ start: i, end: i + pattern.length });
+      }
+    }
+  }
+  spans.sort((a, b) => b.end - b.start - (a.end - a.start));
+  const kept: Span[] = [];
+  for (const s of spans) if (!kept.some((k) => k.start <= s.start && s.end <= k.end)) kept.push(s);
+  return kept.length;
+}
+
 export interface TermHit {
   text: string;
   value: number;

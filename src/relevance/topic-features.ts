@@ -8,7 +8,7 @@
 import type { CompiledInterest } from './compile-interest.js';
 import type { LogisticModel } from './logistic-model.js';
 import type { PaperTokens } from './paper-text.js';
-import { scoreTerm, termMentions } from './score-paper.js';
+import { phraseMentions, scoreTerm, termMentions } from './score-paper.js';
 
 export const TOPIC_FEATURES = [
   'title',
@@ -85,7 +85,27 @@ export function topicInPassing(features: readonly number[]): boolean {
 /** More likely about the topic than not: what a paper that shows a topic only in passing must reach. */
 const MORE_LIKELY_THAN_NOT = 0.5;
 
-/** The probability a paper with these features must reach: the model's cut, or more when it is in passing. */
-export function topicCut(model: LogisticModel, features: readonly number[]): number {
+/**
+ * Whether title and abstract say the topic once at most, one mention per phrase however many of the topic's terms
+ * nest in it (phraseMentions). "Unlike visual token pruning, our approach needs no extra training" in a paper on
+ * table question answering is one mention; term by term it is four ("visual token pruning", "token pruning",
+ * "visual tokens", "prune"), and the model, which learned to read that count on papers that repeat the phrase, gave
+ * it 0.9 for visual-token-pruning (retrieval-augmented generation 0.35, RLHF 0.48, both over their cut). A reader's
+ * keyword said once in passing is never sent either (keywordCut).
+ */
+export function topicSaidOnce(interest: CompiledInterest, paper: PaperTokens): boolean {
+  return (
+    phraseMentions(interest.terms, paper.title, 'title') === 0 &&
+    phraseMentions(interest.terms, paper.abstract, 'abstract') <= 1
+  );
+}
+
+/**
+ * The probability a paper with these features must reach: the model's cut, or more when it is in passing, and none
+ * when the paper says the topic only once (topicSaidOnce). That rule alone, 4-fold over the 47 tuning days: one
+ * wrong paper fewer (94 against 95 of 1,108 sent), no right one lost (npm run train:topics).
+ */
+export function topicCut(model: LogisticModel, features: readonly number[], saidOnce: boolean): number {
+  if (saidOnce) return Number.POSITIVE_INFINITY;
   return topicInPassing(features) ? Math.max(model.threshold, MORE_LIKELY_THAN_NOT) : model.threshold;
 }

@@ -103,6 +103,26 @@ describe('the matcher', () => {
     assert.deepEqual(matched([passing], topic('speculative-decoding')), []);
   });
 
+  it('no catalog topic sends a paper that names it once in passing, however many of its terms that name nests', () => {
+    // "visual token pruning" also says "token pruning", "visual tokens" and "prune": counted term by term, that one
+    // passing phrase sent the paper to visual-token-pruning readers (p 0.85), and "reinforcement learning from human
+    // feedback" to rl-for-llms readers (0.34, over its cut). One mention of one phrase is never enough
+    // (topicSaidOnce).
+    const filler =
+      'We study formula prediction for spreadsheets with many rows and columns, where a formula must read cells, ' +
+      'aggregate values and compare entries across the sheet. Our method parses the sheet into a structured form ' +
+      'and writes a small program executed over it.';
+    for (const seed of topicCatalog) {
+      const name = seed.definition.terms.find((t) => (t.weight ?? 1) >= 1)!.text;
+      const passing = paper(
+        'p',
+        'Predicting Spreadsheet Formulas from Cell Context',
+        `${filler} Unlike ${name}, our approach needs no extra training. ${filler}`,
+      );
+      assert.deepEqual(matched([passing], topic(seed.slug)), [], `${seed.slug}: "${name}" once in passing`);
+    }
+  });
+
   it('a keyword that would match most of the day is weighed down to the best of it, not dropped', () => {
     const papers = Array.from({ length: 12 }, (_, i) =>
       paper(`x${i}`, i < 2 ? `Reasoning Models ${i}` : `Paper ${i}`, 'reasoning '.repeat(i < 2 ? 6 : 3)),
