@@ -15,7 +15,7 @@ import {
   TOPIC_FEATURES,
   topicCut,
   topicFeatures,
-  topicSaidOnce,
+  topicTooThin,
 } from '../src/relevance/topic-features.js';
 import { PrototypeSimilarity, type TopicPrototypes } from '../src/relevance/topic-prototypes.js';
 import { topicDefinitions } from '../src/topics/topic-definitions.js';
@@ -48,8 +48,8 @@ const topics = evaluationInterests(set).filter(({ interest }) => interest.kind =
 
 interface Row extends Example {
   topic: string;
-  /** topicSaidOnce: never sent, whatever the model says. */
-  saidOnce: boolean;
+  /** topicTooThin: never sent, whatever the model says. */
+  tooThin: boolean;
 }
 
 /** Each paper tokenized once, so the prototypes' per-paper vectors are computed once too. */
@@ -80,7 +80,7 @@ function rows(days: LabelledDay[], thresholds: Record<string, number>, prototype
           topic: slug,
           x,
           y: label.relevant.includes(slug) ? 1 : 0,
-          saidOnce: topicSaidOnce(compiled, tokens),
+          tooThin: topicTooThin(compiled, tokens),
         });
       }
     }
@@ -112,10 +112,10 @@ for (let k = 0; k < folds; k++) {
   };
   const m0: LogisticModel = { ...fitLogistic(TOPIC_FEATURES, rows(fitDays, thresholds)), threshold: CUT };
   for (const row of rows(testDays, thresholds, prototypes)) {
-    tally(withPrototype.get(row.topic)!, probability(m, row.x) >= topicCut(m, row.x, row.saidOnce), row.y === 1);
+    tally(withPrototype.get(row.topic)!, probability(m, row.x) >= topicCut(m, row.x, row.tooThin), row.y === 1);
   }
   for (const row of rows(testDays, thresholds)) {
-    tally(plain.get(row.topic)!, probability(m0, row.x) >= topicCut(m0, row.x, row.saidOnce), row.y === 1);
+    tally(plain.get(row.topic)!, probability(m0, row.x) >= topicCut(m0, row.x, row.tooThin), row.y === 1);
   }
 }
 printComparison(

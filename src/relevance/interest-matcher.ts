@@ -17,7 +17,7 @@ import {
 import { type LogisticModel, loadModel, probability } from './logistic-model.js';
 import { type PaperText, type PaperTokens, tokenizePaper } from './paper-text.js';
 import { type PaperScore, scorePaper } from './score-paper.js';
-import { PROTOTYPE_TOPIC_FEATURES, TOPIC_FEATURES, topicCut, topicFeatures, topicSaidOnce } from './topic-features.js';
+import { PROTOTYPE_TOPIC_FEATURES, TOPIC_FEATURES, topicCut, topicFeatures, topicTooThin } from './topic-features.js';
 import { loadPrototypes, PrototypeSimilarity } from './topic-prototypes.js';
 
 export interface Interest {
@@ -158,13 +158,13 @@ function decided(
 function scoreTopic(compiled: CompiledInterest, slug: string | undefined, papers: readonly PaperTokens[]): Decision[] {
   return papers.map((paper) => {
     const features = topicFeatures(compiled, paper);
-    const saidOnce = topicSaidOnce(compiled, paper);
+    const tooThin = topicTooThin(compiled, paper);
     const similarity = slug === undefined ? undefined : prototypes.zScore(slug, paper);
     return similarity === undefined
-      ? decided(topicModel, features, compiled, paper, { cut: topicCut(topicModel, features, saidOnce) })
+      ? decided(topicModel, features, compiled, paper, { cut: topicCut(topicModel, features, tooThin) })
       : decided(prototypeModel, [...features, similarity], compiled, paper, {
           floor: EVIDENCE_FLOOR * compiled.threshold,
-          cut: topicCut(prototypeModel, features, saidOnce),
+          cut: topicCut(prototypeModel, features, tooThin),
         });
   });
 }

@@ -123,6 +123,34 @@ describe('the matcher', () => {
     }
   });
 
+  it("a catalog topic's supporting words alone never send a paper: a speech benchmark is not a speech-tokenizer paper", () => {
+    // ChildVox (2605.29257, a labelled tuning day): "speech" and "audio" throughout, nothing about tokenizers; its
+    // closeness to the topic's labelled papers gave it p 0.93.
+    const childVox = paper(
+      'childvox',
+      'ChildVox: A Speech, Audio, and Large Audio-Language Model Benchmark in Understanding and Characterizing Sound across Childhood',
+      'We present ChildVox, a novel benchmark for characterizing the diverse acoustic signals through which children ' +
+        'communicate. Specifically, ChildVox follows the full developmental trajectory from birth through school age, ' +
+        'covering physiological sounds, non-linguistic vocalizations, canonical syllables, and spoken language. ' +
+        'ChildVox integrates more than 20 sub-tasks across 17 child-centered audio and speech datasets, enabling ' +
+        'systematic cross-corpus and cross-domain comparison. We evaluate a representative range of audio and speech ' +
+        'foundation models, including self-supervised, ASR-oriented, and large audio-language models, on tasks ' +
+        'including physiological sound classification, vocalization and canonical syllables modeling, and speech ' +
+        'quality assessment and recognition. Benchmark results show that ChildVox provides a suite of ' +
+        'high-performance models in recognizing a wide range of acoustic signals from children, supporting downstream ' +
+        "applications such as characterizing children's language levels and tracking speech production with age.",
+    );
+    const codec = paper(
+      'codec',
+      'A Low-Bitrate Neural Audio Codec for Speech Language Models',
+      'We present a neural audio codec that turns speech into discrete tokens at 12.5 Hz with residual vector ' +
+        'quantization. The tokenizer keeps semantic content in its first codebook, and a speech language model ' +
+        'trained on its tokens beats one trained on prior codecs at the same bitrate.',
+    );
+    assert.deepEqual(matched([childVox, codec], topic('speech-tokenizers')), ['codec']);
+    assert.deepEqual(matched([childVox], topic('speech-audio')), ['childvox'], 'it is a speech paper');
+  });
+
   it('a keyword that would match most of the day is weighed down to the best of it, not dropped', () => {
     const papers = Array.from({ length: 12 }, (_, i) =>
       paper(`x${i}`, i < 2 ? `Reasoning Models ${i}` : `Paper ${i}`, 'reasoning '.repeat(i < 2 ? 6 : 3)),
