@@ -51,7 +51,7 @@ for (const [keyword, { synonyms = [], kinds = [] }] of Object.entries(proposals)
     process.stdout.write(`\n${keyword}: not a labelled keyword, nothing to check against\n`);
     continue;
   }
-  const known = compileDefinition(keywordDefinition(normaliseKeyword(keyword)), { near: true })
+  const known = compileDefinition(keywordDefinition(normaliseKeyword(keyword)), { keyword: true })
     .terms.filter((t) => t.weight === 1)
     .flatMap((t) => t.patterns);
   process.stdout.write(`\n${keyword} (tuning days: ${tuning.length})\n`);

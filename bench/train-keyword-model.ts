@@ -56,7 +56,7 @@ const words = new Map([...tokens].map(([date, papers]) => [date, dayWords(papers
 /** `lexicon: false`: the keyword's rows as if the lexicon knew none of its synonyms or kinds. */
 function rowsFor(keyword: string, lexicon = true): Row[] {
   const text = normaliseKeyword(keyword);
-  const compiled = compileDefinition(keywordDefinition(text), { near: true, lexicon });
+  const compiled = compileDefinition(keywordDefinition(text), { keyword: true, lexicon });
   const rows: Row[] = [];
   for (const day of tuning) {
     const papers = tokens.get(day.date)!;

@@ -80,7 +80,7 @@ interface Row {
 const COVER_ANY = (['titleCoverAny', 'abstractCoverAny'] as const).map((name) => KEYWORD_FEATURES.indexOf(name));
 
 function rowsFor(keyword: string): Row[] {
-  const compiled = compileDefinition(keywordDefinition(normaliseKeyword(keyword)), { near: true });
+  const compiled = compileDefinition(keywordDefinition(normaliseKeyword(keyword)), { keyword: true });
   const rows: Row[] = [];
   let i = 0;
   tuning.forEach((day, di) => {

@@ -2,7 +2,7 @@
 // Every term is expanded through the synonym table: a term or keyword that contains a phrase of a group also
 // stands for the same text with each other phrase of that group.
 import type { Field, Term, TopicDefinition } from './interest-definition.js';
-import { narrowerTerms, synonymGroups } from './lexicon.js';
+import { falseFriends, narrowerTerms, synonymGroups } from './lexicon.js';
 import { textTokens } from './text-tokens.js';
 
 /** One way of saying a term: consecutive stemmed tokens ("*bench" as a token matches any word ending in bench). */
@@ -17,6 +17,8 @@ export interface CompiledTerm {
   patterns: Pattern[];
   /** A multi-word keyword also counts when its words occur close together in any order. */
   near?: Pattern;
+  /** Phrases a mention inside of does not count (the lexicon's falseFriends of a term that is the general word). */
+  except?: Pattern[];
 }
 
 export interface CompiledInterest {
@@ -34,6 +36,22 @@ const narrower = Object.entries(narrowerTerms).map(
 
 function key(p: Pattern): string {
   return p.join(' ');
+}
+
+const friends = Object.entries(falseFriends).map(
+  ([general, others]) => [textTokens(general), others.map((o) => textTokens(o))] as const,
+);
+
+/**
+ * The falseFriends of every general word the term holds ("quantization", "tokenization for language models"), but
+ * none the term itself says: "speech tokenizer" keeps its own phrasings.
+ */
+function falseFriendsOf(tokens: Pattern, patterns: readonly Pattern[]): Pattern[] | undefined {
+  const own = new Set(patterns.map(key));
+  const out = friends
+    .filter(([general]) => indexOf(tokens, general) >= 0)
+    .flatMap(([, others]) => others.filter((o) => !own.has(key(o))));
+  return out.length > 0 ? out : undefined;
 }
 
 const lexiconPhrases = new Set([...groups.flat(), ...narrower.map(([general]) => general)].map(key));
@@ -88,8 +106,12 @@ function addSynonyms(out: Map<string, Pattern>, pattern: Pattern): void {
 }
 
 export interface CompileOptions {
-  /** A multi-word term also counts when its words are near each other (readers' keywords). */
-  near?: boolean;
+  /**
+   * Compile a reader's keyword: a multi-word term also counts when its words are near each other, and a term that is
+   * a general word of the lexicon's falseFriends does not count mentions inside them. A topic says what is not it
+   * with terms against, and its model was fitted on its terms as they are.
+   */
+  keyword?: boolean;
   /**
    * Expand through the lexicon (the default). Off only to measure what a keyword the lexicon does not know gets
    * (npm run train:keywords).
@@ -103,7 +125,9 @@ function compileTerm(term: Term, options: CompileOptions): CompiledTerm | undefi
   const patterns = options.lexicon === false ? [tokens] : expandPattern(tokens);
   const compiled: CompiledTerm = { text: term.text, weight: term.weight, patterns };
   if (term.fields) compiled.fields = term.fields;
-  if (options.near && tokens.length >= 2 && tokens.length <= 4) compiled.near = tokens;
+  const except = options.keyword && options.lexicon !== false ? falseFriendsOf(tokens, patterns) : undefined;
+  if (except) compiled.except = except;
+  if (options.keyword && tokens.length >= 2 && tokens.length <= 4) compiled.near = tokens;
   return compiled;
 }
 

@@ -49,7 +49,7 @@ export interface MatchOptions {
 }
 
 function compile(interest: Interest): CompiledInterest {
-  return compileDefinition(interest.definition, { near: interest.kind === 'keyword' });
+  return compileDefinition(interest.definition, { keyword: interest.kind === 'keyword' });
 }
 
 /** Scores `papers` against every interest. Pure: no I/O. */

@@ -5,7 +5,7 @@
 import type { CompiledInterest } from './compile-interest.js';
 import type { LogisticModel } from './logistic-model.js';
 import type { PaperTokens } from './paper-text.js';
-import { abstractNorm, countNear, defaultWeights, saturate, termMentions } from './score-paper.js';
+import { abstractNorm, defaultWeights, nearMentions, saturate, termMentions, tokensFor } from './score-paper.js';
 
 /** The feature names, in the order keywordFeatures returns them; the model file names them too. */
 export const KEYWORD_FEATURES = [
@@ -60,13 +60,14 @@ export function keywordDay(interest: CompiledInterest, words: DayWords): Keyword
 function cover(interest: CompiledInterest, tokens: readonly string[], day: KeywordDay, own: boolean): number {
   let best = 0;
   for (const term of interest.terms) {
+    const words = tokensFor(term, tokens);
     for (const pattern of own ? term.patterns.slice(0, 1) : term.patterns) {
       let have = 0;
       let all = 0;
       for (const word of pattern) {
         const idf = day.idf.get(word) ?? 1;
         all += idf;
-        if (tokens.includes(word)) have += idf;
+        if (words.includes(word)) have += idf;
       }
       if (all > 0) best = Math.max(best, (term.weight * have) / all);
     }
@@ -89,9 +90,9 @@ export function keywordFeatures(interest: CompiledInterest, paper: PaperTokens, 
     title += term.weight * saturate(inTitle, SATURATION);
     abstract += term.weight * saturate(inAbstract / norm, SATURATION);
     aiKeywords += term.weight * saturate(termMentions(term, paper.keywords), SATURATION);
-    if (term.near && inTitle === 0) nearTitle += term.weight * saturate(countNear(paper.title, term.near), SATURATION);
+    if (term.near && inTitle === 0) nearTitle += term.weight * saturate(nearMentions(term, paper.title), SATURATION);
     if (term.near && inAbstract === 0) {
-      nearAbstract += term.weight * saturate(countNear(paper.abstract, term.near), SATURATION);
+      nearAbstract += term.weight * saturate(nearMentions(term, paper.abstract), SATURATION);
     }
     abstractMentions += term.weight * inAbstract;
     if (inAbstract > 0 && termMentions(term, paper.opening) > 0) early = Math.max(early, term.weight);

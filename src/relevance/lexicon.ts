@@ -227,3 +227,16 @@ export const narrowerTerms: Readonly<Record<string, readonly string[]>> = {
   'weather forecasting': ['medium-range forecasting', 'precipitation nowcasting', 'nowcasting', 'global weather', 'data assimilation', 'tropical cyclone', 'era5', 'graphcast', 'gencast', 'pangu-weather', 'fourcastnet'],
   'neural pde solver': ['neural operator', 'operator learning', 'deeponet', 'physics-informed neural network', 'pinns', 'solving pdes', 'pde surrogate', 'pdebench', 'navier-stokes'],
 };
+
+// Phrases that hold a general word but name something else: a reader's keyword that holds the general word does not
+// count a mention of it inside one of these (unless the keyword says that phrase itself). A reader who types "quantization" means making models smaller, and "vector
+// quantization" is how image and audio tokenizers discretise; "tokenization for language models" is not a speech
+// or image tokenizer. A topic says what is not it with terms against; a reader's keyword has none, so this table
+// stands in. Written from the field's usage, like the rest.
+// biome-ignore format: one general phrase per line is the table.
+export const falseFriends: Readonly<Record<string, readonly string[]>> = {
+  'quantization': ['vector quantization', 'vector-quantized', 'residual quantization', 'finite scalar quantization', 'lookup-free quantization', 'product quantization', 'scalar quantization'],
+  'tokenization': ['quantized tokenizer', 'speech tokenization', 'speech tokenizer', 'audio tokenization', 'audio tokenizer', 'codec tokenizer', 'image tokenization', 'image tokenizer', 'visual tokenization', 'visual tokenizer', 'video tokenization', 'video tokenizer', 'action tokenization', 'action tokenizer', 'motion tokenizer', 'syllabic tokenization', '3d tokenization', 'point cloud tokenizer'],
+  'distillation': ['dataset distillation', 'data distillation', 'score distillation', 'distribution matching distillation', 'consistency distillation', 'step distillation'],
+  'alignment': ['image-text alignment', 'text-image alignment', 'vision-language alignment', 'cross-modal alignment', 'modality alignment', 'multimodal alignment', 'feature alignment', 'representation alignment', 'sequence alignment', 'temporal alignment', 'domain alignment', 'audio-visual alignment'],
+};

@@ -64,6 +64,19 @@ export function countNear(tokens: readonly string[], words: Pattern): number {
   return count;
 }
 
+/** `tokens` as the term reads them: the words of its `except` phrases blanked ("speech tokenizer" for "tokenization"). */
+export function tokensFor(term: CompiledTerm, tokens: readonly string[]): readonly string[] {
+  if (!term.except) return tokens;
+  const masked = [...tokens];
+  for (const span of term.except.flatMap((p) => patternSpans(tokens, p))) masked.fill('', span.start, span.end);
+  return masked;
+}
+
+/** countNear for a term, a word inside one of the term's `except` phrases not counting as near. */
+export function nearMentions(term: CompiledTerm, tokens: readonly string[]): number {
+  return term.near ? countNear(tokensFor(term, tokens), term.near) : 0;
+}
+
 export function saturate(tf: number, k: number): number {
   return tf === 0 ? 0 : (tf * (1 + k)) / (tf + k);
 }
@@ -73,16 +86,37 @@ export function abstractNorm(tokens: number, w: ScoreWeights = defaultWeights): 
   return 1 - w.lengthNorm + (w.lengthNorm * tokens) / AVERAGE_ABSTRACT_TOKENS;
 }
 
-/** How many times `tokens` says the term, in any of its phrasings. */
-export function termMentions(term: CompiledTerm, tokens: readonly string[]): number {
-  let tf = 0;
-  for (const pattern of term.patterns) tf += countPattern(tokens, pattern);
-  return tf;
-}
-
 interface Span {
   start: number;
   end: number;
+}
+
+/** Where `tokens` says `pattern`: each mention's start and end, overlapping mentions not counted (as countPattern). */
+function patternSpans(tokens: readonly string[], pattern: Pattern): Span[] {
+  const spans: Span[] = [];
+  outer: for (let i = 0; i + pattern.length <= tokens.length; i++) {
+    for (let j = 0; j < pattern.length; j++) if (!tokenMatches(tokens[i + j]!, pattern[j]!)) continue outer;
+    spans.push({ start: i, end: i + pattern.length });
+    i += pattern.length - 1;
+  }
+  return spans;
+}
+
+/** Where `tokens` says the term, in any of its phrasings, leaving out mentions inside one of its `except`. */
+function termSpans(term: CompiledTerm, tokens: readonly string[]): Span[] {
+  const spans = term.patterns.flatMap((p) => patternSpans(tokens, p));
+  if (!term.except || spans.length === 0) return spans;
+  const excepted = term.except.flatMap((p) => patternSpans(tokens, p));
+  return spans.filter((m) => !excepted.some((x) => x.start <= m.start && m.end <= x.end));
+}
+
+/** How many times `tokens` says the term, in any of its phrasings ("vector quantization" is not "quantization"). */
+export function termMentions(term: CompiledTerm, tokens: readonly string[]): number {
+  if (term.except) return termSpans(term, tokens).length;
+  // Most terms have no exceptions: counted without building spans, for this runs per term, paper and field.
+  let tf = 0;
+  for (const pattern of term.patterns) tf += countPattern(tokens, pattern);
+  return tf;
 }
 
 /**
@@ -93,15 +127,7 @@ interface Span {
  */
 export function phraseMentions(terms: readonly CompiledTerm[], tokens: readonly string[], field: Field): number {
   const spans: Span[] = [];
-  for (const term of terms) {
-    if (term.fields && !term.fields.includes(field)) continue;
-    for (const pattern of term.patterns) {
-      for (let i = 0; i + pattern.length <= tokens.length; i++) {
-        if (pattern.every((want, j) => tokenMatches(tokens[i + j]!, want)))
-          spans.push({ start: i, end: i + pattern.length });
-      }
-    }
-  }
+  for (const term of terms) if (!term.fields || term.fields.includes(field)) spans.push(...termSpans(term, tokens));
   spans.sort((a, b) => b.end - b.start - (a.end - a.start));
   const kept: Span[] = [];
   for (const s of spans) if (!kept.some((k) => k.start <= s.start && s.end <= k.end)) kept.push(s);
@@ -133,7 +159,7 @@ export function scoreTerm(
     if (term.fields && !term.fields.includes(name)) continue;
     const tf = termMentions(term, tokens);
     let nearValue = 0;
-    if (tf === 0 && term.near) nearValue = w.near * saturate(countNear(tokens, term.near), w.saturation);
+    if (tf === 0 && term.near) nearValue = w.near * saturate(nearMentions(term, tokens), w.saturation);
     if (tf === 0 && nearValue === 0) continue;
     const norm = name === 'abstract' ? abstractNorm(tokens.length, w) : 1;
     const fieldValue = fieldWeight * (tf > 0 ? saturate(tf / norm, w.saturation) : nearValue);

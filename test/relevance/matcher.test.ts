@@ -89,7 +89,7 @@ describe('the matcher', () => {
 
   it('without the lexicon a keyword is its own phrasing only (how train:keywords measures a keyword nobody listed)', () => {
     const patterns = (lexicon: boolean) =>
-      compileDefinition(keywordDefinition('mixture of experts'), { near: true, lexicon }).terms.flatMap((t) =>
+      compileDefinition(keywordDefinition('mixture of experts'), { keyword: true, lexicon }).terms.flatMap((t) =>
         t.patterns.map((p) => p.join(' ')),
       );
     assert.ok(patterns(true).includes('moe'));
@@ -149,6 +149,40 @@ describe('the matcher', () => {
     );
     assert.deepEqual(matched([childVox, codec], topic('speech-tokenizers')), ['codec']);
     assert.deepEqual(matched([childVox], topic('speech-audio')), ['childvox'], 'it is a speech paper');
+  });
+
+  it('"quantization" is not vector quantization, nor "tokenization for language models" a speech tokenizer', () => {
+    const papers = [
+      paper(
+        'vq',
+        'Stable Vector-Quantized Tokenizers for Image Generation',
+        'Vector quantization discretises image latents into codebook entries. We study why vector quantization ' +
+          'collapses during tokenizer training and propose a stable vector-quantized tokenizer.',
+      ),
+      paper(
+        'llm',
+        'Four-Bit Quantization of Large Language Models without Calibration Data',
+        'We quantize the weights of large language models to 4 bits. Our quantization keeps accuracy within one ' +
+          'point of the full-precision model and needs no calibration data.',
+      ),
+      paper(
+        'speech',
+        'A Speech Tokenizer for Spoken Language Models',
+        'Speech tokenization turns audio into discrete units. Our speech tokenizer keeps semantic content, and ' +
+          'spoken language models trained on its tokens improve.',
+      ),
+      paper(
+        'bpe',
+        'Rethinking Tokenization for Large Language Models',
+        'Tokenization decides how text becomes tokens. We compare byte pair encoding vocabularies for language ' +
+          'models and show how tokenization shapes their arithmetic.',
+      ),
+    ];
+    assert.deepEqual(matched(papers, keyword('quantization')), ['llm']);
+    assert.deepEqual(matched(papers, keyword('tokenization for language models')), ['bpe']);
+    // A reader who asks for the other meaning gets it.
+    assert.deepEqual(matched(papers, keyword('vector quantization')), ['vq']);
+    assert.deepEqual(matched(papers, keyword('speech tokenizer')), ['speech']);
   });
 
   it('a keyword that would match most of the day is weighed down to the best of it, not dropped', () => {
