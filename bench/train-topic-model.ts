@@ -112,10 +112,10 @@ for (let k = 0; k < folds; k++) {
   };
   const m0: LogisticModel = { ...fitLogistic(TOPIC_FEATURES, rows(fitDays, thresholds)), threshold: CUT };
   for (const row of rows(testDays, thresholds, prototypes)) {
-    tally(withPrototype.get(row.topic)!, probability(m, row.x) >= topicCut(m, row.x, row.tooThin), row.y === 1);
+    tally(withPrototype.get(row.topic)!, probability(m, row.x) >= topicCut(m, row.x) && !row.tooThin, row.y === 1);
   }
   for (const row of rows(testDays, thresholds)) {
-    tally(plain.get(row.topic)!, probability(m0, row.x) >= topicCut(m0, row.x, row.tooThin), row.y === 1);
+    tally(plain.get(row.topic)!, probability(m0, row.x) >= topicCut(m0, row.x) && !row.tooThin, row.y === 1);
   }
 }
 printComparison(

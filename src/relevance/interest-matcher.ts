@@ -137,11 +137,17 @@ function decided(
   features: number[],
   compiled: CompiledInterest,
   paper: PaperTokens,
-  { floor = 0, named = false, cut = model.threshold }: { floor?: number; named?: boolean; cut?: number } = {},
+  {
+    floor = 0,
+    named = false,
+    cut = model.threshold,
+    veto,
+  }: { floor?: number; named?: boolean; cut?: number; veto?: () => boolean } = {},
 ): Decision {
   // A keyword named in the title is sent at least at the cut (titleNamesKeyword).
   const p = named ? Math.max(probability(model, features), cut) : probability(model, features);
-  const scored = p >= cut ? scorePaper(compiled, paper) : undefined;
+  // `veto`: asked only of a paper over the cut (topicTooThin).
+  const scored = p >= cut && !veto?.() ? scorePaper(compiled, paper) : undefined;
   const evidence = scored?.evidence ?? [];
   // What is sent can always show why: at least one of the interest's terms, and for a topic decided with its
   // prototype, evidence worth `floor` of the definition's threshold (EVIDENCE_FLOOR).
@@ -158,13 +164,14 @@ function decided(
 function scoreTopic(compiled: CompiledInterest, slug: string | undefined, papers: readonly PaperTokens[]): Decision[] {
   return papers.map((paper) => {
     const features = topicFeatures(compiled, paper);
-    const tooThin = topicTooThin(compiled, paper);
+    const tooThin = () => topicTooThin(compiled, paper);
     const similarity = slug === undefined ? undefined : prototypes.zScore(slug, paper);
     return similarity === undefined
-      ? decided(topicModel, features, compiled, paper, { cut: topicCut(topicModel, features, tooThin) })
+      ? decided(topicModel, features, compiled, paper, { cut: topicCut(topicModel, features), veto: tooThin })
       : decided(prototypeModel, [...features, similarity], compiled, paper, {
           floor: EVIDENCE_FLOOR * compiled.threshold,
-          cut: topicCut(prototypeModel, features, tooThin),
+          cut: topicCut(prototypeModel, features),
+          veto: tooThin,
         });
   });
 }

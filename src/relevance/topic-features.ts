@@ -111,10 +111,10 @@ export function topicTooThin(interest: CompiledInterest, paper: PaperTokens): bo
 }
 
 /**
- * The probability a paper with these features must reach: the model's cut, or more when it is in passing, and none
- * when its evidence is too thin (topicTooThin).
+ * The probability a paper with these features must reach: the model's cut, or more when it is in passing. A paper
+ * over it is still not sent when its evidence is too thin (topicTooThin, asked only then: it scans every phrasing of
+ * every term, and most papers are far below the cut).
  */
-export function topicCut(model: LogisticModel, features: readonly number[], tooThin: boolean): number {
-  if (tooThin) return Number.POSITIVE_INFINITY;
+export function topicCut(model: LogisticModel, features: readonly number[]): number {
   return topicInPassing(features) ? Math.max(model.threshold, MORE_LIKELY_THAN_NOT) : model.threshold;
 }
