@@ -17,7 +17,7 @@ export interface CompiledTerm {
   patterns: Pattern[];
   /** A multi-word keyword also counts when its words occur close together in any order. */
   near?: Pattern;
-  /** Phrases a mention inside of does not count (the lexicon's falseFriends of a term that is the general word). */
+  /** Phrases a mention inside of does not count: the lexicon's falseFriends of a general word a keyword holds. */
   except?: Pattern[];
 }
 
@@ -107,9 +107,9 @@ function addSynonyms(out: Map<string, Pattern>, pattern: Pattern): void {
 
 export interface CompileOptions {
   /**
-   * Compile a reader's keyword: a multi-word term also counts when its words are near each other, and a term that is
-   * a general word of the lexicon's falseFriends does not count mentions inside them. A topic says what is not it
-   * with terms against, and its model was fitted on its terms as they are.
+   * Compile a reader's keyword: a multi-word term also counts when its words are near each other, and a term that
+   * holds a general word of the lexicon's falseFriends does not count mentions inside them. A topic says what is not
+   * it with terms against, and its model was fitted on its terms as they are.
    */
   keyword?: boolean;
   /**

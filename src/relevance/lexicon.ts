@@ -228,11 +228,12 @@ export const narrowerTerms: Readonly<Record<string, readonly string[]>> = {
   'neural pde solver': ['neural operator', 'operator learning', 'deeponet', 'physics-informed neural network', 'pinns', 'solving pdes', 'pde surrogate', 'pdebench', 'navier-stokes'],
 };
 
-// Phrases that hold a general word but name something else: a reader's keyword that holds the general word does not
-// count a mention of it inside one of these (unless the keyword says that phrase itself). A reader who types "quantization" means making models smaller, and "vector
-// quantization" is how image and audio tokenizers discretise; "tokenization for language models" is not a speech
-// or image tokenizer. A topic says what is not it with terms against; a reader's keyword has none, so this table
-// stands in. Written from the field's usage, like the rest.
+// falseFriends: phrases that hold a general word but name something else. A reader's keyword that holds the general
+// word does not count a mention of it inside one of these, unless the keyword says that phrase itself. A reader who
+// types "quantization" means making models smaller, and "vector quantization" is how image and audio tokenizers
+// discretise; "tokenization for language models" is not a speech or image tokenizer. A topic says what is not it
+// with terms against; a reader's keyword has none, so this table stands in. Written from the field's usage, like
+// the rest.
 // biome-ignore format: one general phrase per line is the table.
 export const falseFriends: Readonly<Record<string, readonly string[]>> = {
   'quantization': ['vector quantization', 'vector-quantized', 'residual quantization', 'finite scalar quantization', 'lookup-free quantization', 'product quantization', 'scalar quantization'],
