@@ -40,13 +40,20 @@ function tokenMatches(token: string, want: string): boolean {
   return want.charCodeAt(0) === 42 /* '*' */ ? token.endsWith(want.slice(1)) : token === want;
 }
 
-export function countPattern(tokens: readonly string[], pattern: Pattern): number {
-  let count = 0;
+/** Calls `visit` with the start of each mention of `pattern` in `tokens`, overlapping mentions not counted. */
+function eachMention(tokens: readonly string[], pattern: Pattern, visit: (start: number) => void): void {
   outer: for (let i = 0; i + pattern.length <= tokens.length; i++) {
     for (let j = 0; j < pattern.length; j++) if (!tokenMatches(tokens[i + j]!, pattern[j]!)) continue outer;
-    count++;
+    visit(i);
     i += pattern.length - 1;
   }
+}
+
+export function countPattern(tokens: readonly string[], pattern: Pattern): number {
+  let count = 0;
+  eachMention(tokens, pattern, () => {
+    count++;
+  });
   return count;
 }
 
@@ -94,11 +101,7 @@ interface Span {
 /** Where `tokens` says `pattern`: each mention's start and end, overlapping mentions not counted (as countPattern). */
 function patternSpans(tokens: readonly string[], pattern: Pattern): Span[] {
   const spans: Span[] = [];
-  outer: for (let i = 0; i + pattern.length <= tokens.length; i++) {
-    for (let j = 0; j < pattern.length; j++) if (!tokenMatches(tokens[i + j]!, pattern[j]!)) continue outer;
-    spans.push({ start: i, end: i + pattern.length });
-    i += pattern.length - 1;
-  }
+  eachMention(tokens, pattern, (start) => spans.push({ start, end: start + pattern.length }));
   return spans;
 }
 
@@ -119,18 +122,30 @@ export function termMentions(term: CompiledTerm, tokens: readonly string[]): num
   return tf;
 }
 
+/** A mention of one of an interest's terms, with that term's weight. */
+export interface TermSpan extends Span {
+  weight: number;
+}
+
+/** Every mention of `terms` in `tokens`, one field of a paper (terms that do not count in that field left out). */
+export function mentionSpans(terms: readonly CompiledTerm[], tokens: readonly string[], field: Field): TermSpan[] {
+  return terms.flatMap((term) =>
+    !term.fields || term.fields.includes(field)
+      ? termSpans(term, tokens).map((span) => ({ ...span, weight: term.weight }))
+      : [],
+  );
+}
+
 /**
- * How many times `tokens` says any of `terms`, a mention inside a longer mention counted once: one "visual token
- * pruning" is one mention, not also one of "token pruning", "visual tokens" and "prune". Term by term, the score
- * counts that phrase four times, which the topic model learned to read on papers that repeat it; this count is for
- * telling a paper that says its topic once from one that says it again.
+ * How many mentions `spans` hold, a mention inside a longer mention counted once: one "visual token pruning" is one
+ * mention, not also one of "token pruning", "visual tokens" and "prune". Term by term, the score counts that phrase
+ * four times, which the topic model learned to read on papers that repeat it; this count is for telling a paper
+ * that says its topic once from one that says it again.
  */
-export function phraseMentions(terms: readonly CompiledTerm[], tokens: readonly string[], field: Field): number {
-  const spans: Span[] = [];
-  for (const term of terms) if (!term.fields || term.fields.includes(field)) spans.push(...termSpans(term, tokens));
-  spans.sort((a, b) => b.end - b.start - (a.end - a.start));
+export function phraseMentions(spans: readonly Span[]): number {
+  const longestFirst = [...spans].sort((a, b) => b.end - b.start - (a.end - a.start));
   const kept: Span[] = [];
-  for (const s of spans) if (!kept.some((k) => k.start <= s.start && s.end <= k.end)) kept.push(s);
+  for (const s of longestFirst) if (!kept.some((k) => k.start <= s.start && s.end <= k.end)) kept.push(s);
   return kept.length;
 }
 

@@ -5,10 +5,10 @@
 // feature but `against` only grows when a term is added, and the model weighs each of them up, so adding a term to
 // a topic only adds papers. Hugging Face's AI keywords are left out: trained with them, their weight came out
 // slightly negative (they add nothing the abstract does not say), which would break that promise.
-import type { CompiledInterest, CompiledTerm } from './compile-interest.js';
+import type { CompiledInterest } from './compile-interest.js';
 import type { LogisticModel } from './logistic-model.js';
 import type { PaperTokens } from './paper-text.js';
-import { phraseMentions, scoreTerm, termMentions } from './score-paper.js';
+import { mentionSpans, phraseMentions, scoreTerm, termMentions } from './score-paper.js';
 
 export const TOPIC_FEATURES = [
   'title',
@@ -103,11 +103,11 @@ const STRONG = 0.5;
  * fewer and loses no right one; the second two wrong fewer and one right (macro P / R 0.90 / 0.90 → 0.91 / 0.90).
  */
 export function topicTooThin(interest: CompiledInterest, paper: PaperTokens): boolean {
-  const said = (terms: readonly CompiledTerm[]) =>
-    phraseMentions(terms, paper.title, 'title') + phraseMentions(terms, paper.abstract, 'abstract');
-  if (phraseMentions(interest.terms, paper.title, 'title') === 0 && said(interest.terms) <= 1) return true;
-  const heaviest = Math.max(...interest.terms.map((t) => t.weight));
-  return said(interest.terms.filter((t) => t.weight >= Math.min(STRONG, heaviest))) === 0;
+  const title = mentionSpans(interest.terms, paper.title, 'title');
+  const abstract = mentionSpans(interest.terms, paper.abstract, 'abstract');
+  if (title.length === 0 && phraseMentions(abstract) <= 1) return true;
+  const strong = Math.min(STRONG, Math.max(...interest.terms.map((t) => t.weight)));
+  return ![...title, ...abstract].some((mention) => mention.weight >= strong);
 }
 
 /**

@@ -107,9 +107,7 @@ type ServerEnv = Record<string, string | undefined> | ((base: string) => Record<
 
 export interface StartedServer {
   child: ChildProcess;
-  port: number;
   base: string;
-  output: () => { stdout: string; stderr: string };
   done: Promise<Finished>;
 }
 
@@ -138,7 +136,7 @@ export async function startServer(env: ServerEnv, timeoutMs = 60_000): Promise<S
       throw new Error(`${err instanceof Error ? err.message : String(err)}\nserver output:\n${run.output().stderr}`);
     });
     stopWaiting.abort();
-    if (first === undefined) return { child, port, base, output: run.output, done: run.done };
+    if (first === undefined) return { child, base, done: run.done };
     if (attempt < 3 && /EADDRINUSE/.test(first.stderr)) continue;
     throw new Error(
       `the server exited (code ${first.code}, signal ${first.signal}) before it was ready:\n${first.stderr}`,
